@@ -1,0 +1,3 @@
+from coursepkg.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Functions the grader may ask the student's process to run on the student's objects.
+
+They run *inside* the student's process (they touch the student's model), so their
+results are treated like any other answer from there: decoded as plain data. The
+grader names them; nothing here decides a score.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from coursepkg.train import fit
+
+LOSSES = {"mse": nn.functional.mse_loss, "bce_logits": nn.functional.binary_cross_entropy_with_logits}
+
+
+def parameter_shapes(model: nn.Module) -> dict:
+    """``{name: shape}`` of a module's trainable parameters."""
+    return {name: list(p.shape) for name, p in model.named_parameters() if p.requires_grad}
+
+
+def state_dict(model: nn.Module) -> dict:
+    """A module's parameters and buffers as plain tensors."""
+    return {name: t.detach().clone() for name, t in model.state_dict().items()}
+
+
+def train_model(
+    model: nn.Module,
+    inputs: list,
+    targets: torch.Tensor,
+    loss: str = "mse",
+    epochs: int = 20,
+    lr: float = 1e-2,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> list:
+    """Train a student's model with :func:`coursepkg.train.fit`; return the epoch losses."""
+    history = fit(
+        model, tuple(inputs), targets, LOSSES[loss], epochs=epochs, lr=lr,
+        batch_size=batch_size, seed=seed, progress=False,
+    )  # fmt: skip
+    return history.train_loss
+
+
+@torch.no_grad()
+def predict(model: nn.Module, *args) -> torch.Tensor:
+    """``model(*args)`` in eval mode without gradients."""
+    model.eval()
+    return model(*args)
+
+
+HELPERS = {f.__name__: f for f in (parameter_shapes, state_dict, train_model, predict)}

@@ -1,0 +1,96 @@
+"""The pytest plugin of the trusted grading process (``-p coursepkg.grading.plugin``).
+
+It gives hidden tests a ``submission`` fixture (a :class:`~coursepkg.grading.student.Submission`)
+and a ``grade`` marker, and writes each test's outcome as one JSON line to the file named by
+``COURSEPKG_RESULTS``, so that a run stopped by the exercise time limit keeps what it had.
+
+A hidden test reads like::
+
+    @pytest.mark.grade(points=2, hint="Does the bound state hold itself with a self-connection?")
+    def test_stays_bound(submission):
+        weights = submission.call("motif_rnn_weights", "ACG")
+        ...
+
+Only the first lines of an exception's message are reported, never the test's source
+(which would show the hidden inputs); a hidden test writes its own messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from coursepkg.grading.notebook import CodeCell
+from coursepkg.grading.sandbox import Sandbox
+from coursepkg.grading.student import StudentError, Submission
+
+MESSAGE_CAP = 1500
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "grade(points, hint): points and a hint for a graded test")
+
+
+def _write(record: dict) -> None:
+    path = os.environ.get("COURSEPKG_RESULTS")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+
+def _marker(item) -> tuple[float, str]:
+    marker = item.get_closest_marker("grade")
+    if marker is None:
+        return 1.0, ""
+    return float(marker.kwargs.get("points", 1)), str(marker.kwargs.get("hint", ""))
+
+
+def pytest_collection_modifyitems(session, config, items):
+    for item in items:
+        points, hint = _marker(item)
+        _write({"event": "collected", "name": item.name, "points": points, "hint": hint})
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        points, hint = _marker(item)
+        message = ""
+        if call.excinfo is not None:
+            message = _message(call.excinfo.value)
+        _write({
+            "event": "result", "name": item.name, "passed": report.outcome == "passed",
+            "points": points, "hint": hint, "message": message,
+        })  # fmt: skip
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, StudentError):
+        text = str(error)
+    elif isinstance(error, AssertionError):
+        text = str(error).split("\nassert ")[0]  # the author's message, not pytest's rewrite
+    elif isinstance(error, pytest.skip.Exception):
+        text = "skipped"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return text[:MESSAGE_CAP]
+
+
+@pytest.fixture(scope="session")
+def submission():
+    """The submitted notebook, running in its own limited process."""
+    load_error = os.environ.get("COURSEPKG_LOAD_ERROR")
+    if load_error:
+        raise StudentError(load_error)
+    cells_path = Path(os.environ["COURSEPKG_CELLS"])
+    cells = [CodeCell(c["index"], c["source"]) for c in json.loads(cells_path.read_text())]
+    hidden = [Path(p) for p in os.environ.get("COURSEPKG_HIDDEN", "").split(os.pathsep) if p]
+    sub = Submission(cells, sandbox=Sandbox(hidden=hidden))
+    yield sub
+    sub.close()
+    _write({"event": "notebook", "cell_errors": sub.cell_errors, "output": sub.output})

@@ -1,0 +1,177 @@
+"""Grade one notebook: parse it here, run its code elsewhere, score it with the hidden suite.
+
+The flow::
+
+    notebook file --(parse, never run)--> code cells
+    private folder <- copy of the hidden test file, cells.json
+    python -I -m pytest --noconftest -p coursepkg.grading.plugin  (trusted; a time limit)
+        \-- submission fixture --> student's process (sandboxed) <-- plain values -->
+    results.jsonl --> GradeReport (table, results.json)
+
+The trusted pytest process runs in isolated mode (``-I``: no current folder or
+``PYTHON*`` variables on its path) with conftest files switched off, in a private
+folder the student's process cannot see, so files a submission plants cannot
+change how it is scored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from coursepkg.grading.notebook import NotebookError, code_cells, read_notebook
+from coursepkg.grading.report import GradeReport, TestResult
+
+EXERCISE_PATTERN = re.compile(r"(ex\d\d_[a-z0-9_]+)")
+EXERCISE_TIME_LIMIT = 180.0
+
+
+class GradingSetupError(Exception):
+    """The grader itself is misconfigured (no hidden tests found, unknown exercise)."""
+
+
+def find_tests_dir(start: Path | None = None) -> Path:
+    """The hidden suites: ``$COURSEPKG_TESTS``, or ``tests/grading`` above ``start``/cwd."""
+    env = os.environ.get("COURSEPKG_TESTS")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in [here, *here.parents]:
+        candidate = folder / "tests" / "grading"
+        if candidate.is_dir():
+            return candidate
+    raise GradingSetupError(
+        "no hidden tests found: run inside the course repository, pass --tests DIR, "
+        "or set COURSEPKG_TESTS"
+    )
+
+
+def known_exercises(tests_dir: Path) -> list[str]:
+    return sorted(p.stem[len("test_"):] for p in tests_dir.glob("test_ex*.py"))
+
+
+def guess_exercise(path: Path, notebook, tests_dir: Path) -> str:
+    """The exercise from notebook metadata, else from the file name."""
+    known = known_exercises(tests_dir)
+    meta = (notebook.metadata.get("coursepkg") or {}).get("exercise") if notebook else None
+    if isinstance(meta, str) and meta in known:
+        return meta
+    match = EXERCISE_PATTERN.search(path.name.lower())
+    if match:
+        for name in known:
+            if match.group(1).startswith(name):
+                return name
+    raise GradingSetupError(
+        f"cannot tell which exercise {path.name} is; pass --exercise (one of {', '.join(known)})"
+    )
+
+
+def hidden_paths(tests_dir: Path) -> list[Path]:
+    """What the student's process must not see: the suites, solutions, the repo's history."""
+    paths = [tests_dir]
+    repo = tests_dir.parent.parent
+    for name in ("solutions", ".git"):
+        if (repo / name).exists():
+            paths.append(repo / name)
+    return paths
+
+
+def grade_notebook(
+    path: str | Path,
+    exercise: str | None = None,
+    tests_dir: str | Path | None = None,
+    time_limit: float = EXERCISE_TIME_LIMIT,
+) -> GradeReport:
+    """Grade one notebook file and return its :class:`GradeReport`.
+
+    Never raises for a bad submission (not JSON, syntax errors, crashes): those become
+    zero scores with a reason. Raises :class:`GradingSetupError` when the grader cannot
+    find the hidden suite for the exercise.
+    """
+    path = Path(path)
+    tests_dir = Path(tests_dir).resolve() if tests_dir else find_tests_dir()
+    problems: list[str] = []
+    notebook, cells, load_error = None, [], ""
+    try:
+        notebook = read_notebook(path)
+        cells = code_cells(notebook)
+    except NotebookError as error:
+        load_error = str(error)
+        problems.append(load_error)
+    if exercise is None:
+        exercise = guess_exercise(path, notebook, tests_dir)
+    suite = tests_dir / f"test_{exercise}.py"
+    if not suite.is_file():
+        raise GradingSetupError(f"no hidden suite for {exercise!r} in {tests_dir}")
+    private = Path(tempfile.mkdtemp(prefix="coursepkg-grader-"))
+    try:
+        os.chmod(private, 0o700)
+        (private / "tests").mkdir()
+        shutil.copy2(suite, private / "tests" / suite.name)
+        (private / "tests" / "pytest.ini").write_text("[pytest]\n")
+        cells_path = private / "cells.json"
+        cells_path.write_text(json.dumps([{"index": c.index, "source": c.source} for c in cells]))
+        results_path = private / "results.jsonl"
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(private),
+            "LANG": "C.UTF-8",
+            "COURSEPKG_CELLS": str(cells_path),
+            "COURSEPKG_RESULTS": str(results_path),
+            "COURSEPKG_HIDDEN": os.pathsep.join(str(p) for p in [*hidden_paths(tests_dir), private]),
+            "COURSEPKG_LOAD_ERROR": load_error,
+            "OMP_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg",
+        }
+        command = [
+            sys.executable, "-I", "-m", "pytest", "-p", "coursepkg.grading.plugin",
+            "-p", "no:cacheprovider", "--noconftest", "-q",
+            "--rootdir", str(private / "tests"), "-c", str(private / "tests" / "pytest.ini"),
+            "--confcutdir", str(private / "tests"), "-o", "console_output_style=classic",
+            str(private / "tests" / suite.name),
+        ]  # fmt: skip
+        timed_out = False
+        try:
+            subprocess.run(command, cwd=private, env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=time_limit, check=False)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            problems.append(f"grading stopped at the exercise time limit of {time_limit:.0f} s")
+        report = _read_results(results_path, path, exercise, problems, timed_out)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    return report
+
+
+def _read_results(results_path, path, exercise, problems, timed_out) -> GradeReport:
+    collected: dict[str, TestResult] = {}
+    report = GradeReport(notebook=path.name, exercise=exercise, problems=problems)
+    lines = results_path.read_text(encoding="utf-8").splitlines() if results_path.exists() else []
+    for line in lines:
+        record = json.loads(line)
+        event = record.get("event")
+        if event == "collected":
+            collected[record["name"]] = TestResult(
+                record["name"], record["points"], 0.0, record["hint"],
+                "not run: the exercise's time limit was reached" if timed_out else "not run",
+            )  # fmt: skip
+        elif event == "result" and record["name"] in collected:
+            test = collected[record["name"]]
+            test.score = test.max_score if record["passed"] else 0.0
+            test.message = "" if record["passed"] else record["message"]
+        elif event == "notebook":
+            for err in record.get("cell_errors", []):
+                e = err.get("error") or {}
+                problems.append(f"cell {err.get('index')} raised {e.get('type')}: {e.get('message', '')[:300]}")
+            report.output = record.get("output", "")
+    if not collected:
+        problems.append("the hidden suite did not run; no test was collected")
+    report.tests = list(collected.values())
+    return report

@@ -1,0 +1,22 @@
+"""Recurrent models, one idea a file."""
+
+from coursepkg.models.elman import ElmanRNN, elman_step
+from coursepkg.models.threshold import (
+    ACG_STATE_NAMES,
+    ThresholdRNN,
+    acg_detector,
+    acg_machine_states,
+    check_weights,
+    step,
+)
+
+__all__ = [
+    "ACG_STATE_NAMES",
+    "ElmanRNN",
+    "ThresholdRNN",
+    "acg_detector",
+    "acg_machine_states",
+    "check_weights",
+    "elman_step",
+    "step",
+]
