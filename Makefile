@@ -1,0 +1,63 @@
+# The README's two commands are `make book` and `make test`; both set up everything first.
+# Every target uses the project's own virtual environment in .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: book test install system-deps exercises exercises-check bench lint format clean constraints
+
+## Python packages: the course package (editable) with book and test extras, pinned by constraints.txt.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[book,test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Debian packages the tests need: Chromium for the browser test.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install chromium' (needed by the browser test)"; exit 1; \
+	  fi; \
+	fi
+
+## The book: executes every chapter (cached in _build/.jupyter_cache) into _build/html.
+book: install
+	$(BIN)/jupyter-book build . --builder html --keep-going
+	@test ! -s _build/html/reports/*.log 2>/dev/null || true
+	@echo "Book built: _build/html/index.html"
+
+## Every test: unit tests, claims, grading suites, notebooks (nbval), the built book in Chromium.
+test: install system-deps exercises-check book
+	$(BIN)/python -m pytest tests book solutions --nbval-lax -p no:cacheprovider
+
+exercises:  install
+	$(BIN)/python -m coursepkg exercises
+
+exercises-check: install
+	$(BIN)/python -m coursepkg exercises --check
+
+## Timings against the budgets in COURSE.md.
+bench: install
+	$(BIN)/python bench/benchmark.py
+
+lint: install
+	$(BIN)/ruff check coursepkg tests bench
+	$(BIN)/ruff format --check coursepkg tests bench
+
+format: install
+	$(BIN)/ruff format coursepkg tests bench
+	$(BIN)/ruff check --fix coursepkg tests bench
+
+constraints: install
+	{ head -3 constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -vi '^coursepkg'; } > constraints.new
+	mv constraints.new constraints.txt
+
+clean:
+	rm -rf _build
