@@ -11,8 +11,13 @@ A hidden test reads like::
         weights = submission.call("motif_rnn_weights", "ACG")
         ...
 
-Only the first lines of an exception's message are reported, never the test's source
-(which would show the hidden inputs); a hidden test writes its own messages.
+Only an exception's message is reported, never the test's source (which would show the
+hidden inputs); a hidden test writes its own messages. The runner switches pytest's
+assertion rewriting off (``--assert=plain``), so a bare ``assert`` reports nothing but
+"a check failed", and never the expression or the values it compared.
+
+The student's process is launched when the session starts, so that it imports its
+libraries while pytest collects the hidden suite; the first call waits for it.
 """
 
 from __future__ import annotations
@@ -24,14 +29,51 @@ from pathlib import Path
 import pytest
 
 from coursepkg.grading.notebook import CodeCell
-from coursepkg.grading.sandbox import Sandbox
+from coursepkg.grading.sandbox import Limits, Sandbox
 from coursepkg.grading.student import StudentError, Submission
 
 MESSAGE_CAP = 1500
 
 
+_SUBMISSION: Submission | None = None
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "grade(points, hint): points and a hint for a graded test")
+
+
+def pytest_sessionstart(session):
+    launch_submission()
+
+
+def launch_submission() -> None:
+    """Start the student's process now (once); the first call will wait for it."""
+    global _SUBMISSION
+    if _SUBMISSION is not None:
+        return
+    if os.environ.get("COURSEPKG_LOAD_ERROR") or "COURSEPKG_CELLS" not in os.environ:
+        return
+    _SUBMISSION = _make_submission()
+    _SUBMISSION.launch()
+
+
+def pytest_sessionfinish(session):
+    if _SUBMISSION is not None:  # (the fixture closes it; this covers a session that never used it)
+        _SUBMISSION.close()
+
+
+def _make_submission() -> Submission:
+    cells_path = Path(os.environ["COURSEPKG_CELLS"])
+    cells = [CodeCell(c["index"], c["source"]) for c in json.loads(cells_path.read_text())]
+    hidden = [Path(p) for p in os.environ.get("COURSEPKG_HIDDEN", "").split(os.pathsep) if p]
+    limits = Limits()
+    if os.environ.get("COURSEPKG_MEMORY_BYTES"):
+        limits.memory_bytes = int(os.environ["COURSEPKG_MEMORY_BYTES"])
+    return Submission(
+        cells, sandbox=Sandbox(hidden=hidden, limits=limits),
+        load_timeout=float(os.environ.get("COURSEPKG_LOAD_TIMEOUT", 60)),
+        call_timeout=float(os.environ.get("COURSEPKG_CALL_TIMEOUT", 10)),
+    )  # fmt: skip
 
 
 def _write(record: dict) -> None:
@@ -73,7 +115,7 @@ def _message(error: BaseException) -> str:
     if isinstance(error, StudentError):
         text = str(error)
     elif isinstance(error, AssertionError):
-        text = str(error).split("\nassert ")[0]  # the author's message, not pytest's rewrite
+        text = str(error) or "a check failed"  # the author's message (rewriting is off)
     elif isinstance(error, pytest.skip.Exception):
         text = "skipped"
     else:
@@ -87,10 +129,7 @@ def submission():
     load_error = os.environ.get("COURSEPKG_LOAD_ERROR")
     if load_error:
         raise StudentError(load_error)
-    cells_path = Path(os.environ["COURSEPKG_CELLS"])
-    cells = [CodeCell(c["index"], c["source"]) for c in json.loads(cells_path.read_text())]
-    hidden = [Path(p) for p in os.environ.get("COURSEPKG_HIDDEN", "").split(os.pathsep) if p]
-    sub = Submission(cells, sandbox=Sandbox(hidden=hidden))
+    sub = _SUBMISSION if _SUBMISSION is not None else _make_submission()
     yield sub
     sub.close()
     _write({"event": "notebook", "cell_errors": sub.cell_errors, "output": sub.output})

@@ -96,7 +96,7 @@ def decode(data, depth: int = 0, tensors: bool = True):
     if type(data) is list:
         return [decode(v, depth + 1, tensors) for v in data]
     if type(data) is dict and len(data) == 1:
-        (tag, body), = data.items()
+        ((tag, body),) = data.items()
         if tag == "$tuple" and type(body) is list:
             return tuple(decode(v, depth + 1, tensors) for v in body)
         if tag == "$dict" and type(body) is list:

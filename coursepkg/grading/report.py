@@ -60,11 +60,17 @@ class GradeReport:
         lines.append(f"  {'test'.ljust(name_width)}  points")
         for test in self.tests:
             mark = "ok  " if test.passed else "FAIL"
-            lines.append(f"  {test.name.ljust(name_width)}  {test.score:g}/{test.max_score:g}  {mark}")
+            lines.append(
+                f"  {test.name.ljust(name_width)}  {test.score:g}/{test.max_score:g}  {mark}"
+            )
             if not test.passed:
                 for line in test.feedback().splitlines()[:12]:
-                    lines.extend(textwrap.wrap(line, width, initial_indent="      ",
-                                               subsequent_indent="      ") or [""])
+                    lines.extend(
+                        textwrap.wrap(
+                            line, width, initial_indent="      ", subsequent_indent="      "
+                        )
+                        or [""]
+                    )
         lines.append(f"  {'total'.ljust(name_width)}  {self.score:g}/{self.max_score:g}")
         return "\n".join(lines)
 

@@ -1,10 +1,11 @@
-"""Grade one notebook: parse it here, run its code elsewhere, score it with the hidden suite.
+r"""Grade one notebook: parse it here, run its code elsewhere, score it with the hidden suite.
 
 The flow::
 
     notebook file --(parse, never run)--> code cells
     private folder <- copy of the hidden test file, cells.json
-    python -I -m pytest --noconftest -p coursepkg.grading.plugin  (trusted; a time limit)
+    python -I .../grading/trusted.py (pytest) --noconftest -p coursepkg.grading.plugin
+        (trusted; a time limit; pytest's plugin autoloading and assertion rewriting off)
         \-- submission fixture --> student's process (sandboxed) <-- plain values -->
     results.jsonl --> GradeReport (table, results.json)
 
@@ -20,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -53,7 +55,7 @@ def find_tests_dir(start: Path | None = None) -> Path:
 
 
 def known_exercises(tests_dir: Path) -> list[str]:
-    return sorted(p.stem[len("test_"):] for p in tests_dir.glob("test_ex*.py"))
+    return sorted(p.stem[len("test_") :] for p in tests_dir.glob("test_ex*.py"))
 
 
 def guess_exercise(path: Path, notebook, tests_dir: Path) -> str:
@@ -87,8 +89,15 @@ def grade_notebook(
     exercise: str | None = None,
     tests_dir: str | Path | None = None,
     time_limit: float = EXERCISE_TIME_LIMIT,
+    call_timeout: float | None = None,
+    load_timeout: float | None = None,
+    memory_bytes: int | None = None,
 ) -> GradeReport:
     """Grade one notebook file and return its :class:`GradeReport`.
+
+    ``time_limit`` bounds the whole exercise; ``call_timeout`` (each call, default 10 s),
+    ``load_timeout`` (running the notebook, default 60 s) and ``memory_bytes`` (default
+    4 GiB) tune the student's process.
 
     Never raises for a bad submission (not JSON, syntax errors, crashes): those become
     zero scores with a reason. Raises :class:`GradingSetupError` when the grader cannot
@@ -124,30 +133,55 @@ def grade_notebook(
             "LANG": "C.UTF-8",
             "COURSEPKG_CELLS": str(cells_path),
             "COURSEPKG_RESULTS": str(results_path),
-            "COURSEPKG_HIDDEN": os.pathsep.join(str(p) for p in [*hidden_paths(tests_dir), private]),
+            "COURSEPKG_HIDDEN": os.pathsep.join(
+                str(p) for p in [*hidden_paths(tests_dir), private]
+            ),
             "COURSEPKG_LOAD_ERROR": load_error,
             "OMP_NUM_THREADS": "1",
             "MPLBACKEND": "Agg",
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # only pytest and the grading plugin
         }
+        for key, value in (("COURSEPKG_CALL_TIMEOUT", call_timeout),
+                           ("COURSEPKG_LOAD_TIMEOUT", load_timeout),
+                           ("COURSEPKG_MEMORY_BYTES", memory_bytes)):  # fmt: skip
+            if value is not None:
+                env[key] = str(value)
         command = [
-            sys.executable, "-I", "-m", "pytest", "-p", "coursepkg.grading.plugin",
-            "-p", "no:cacheprovider", "--noconftest", "-q",
+            sys.executable, "-I", str(Path(__file__).with_name("trusted.py")),
+            "-p", "coursepkg.grading.plugin",
+            "-p", "no:cacheprovider", "--noconftest", "-q", "--assert=plain",
             "--rootdir", str(private / "tests"), "-c", str(private / "tests" / "pytest.ini"),
             "--confcutdir", str(private / "tests"), "-o", "console_output_style=classic",
             str(private / "tests" / suite.name),
         ]  # fmt: skip
-        timed_out = False
-        try:
-            subprocess.run(command, cwd=private, env=env, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           timeout=time_limit, check=False)  # fmt: skip
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        timed_out = not _run_trusted(command, private, env, time_limit)
+        if timed_out:
             problems.append(f"grading stopped at the exercise time limit of {time_limit:.0f} s")
         report = _read_results(results_path, path, exercise, problems, timed_out)
     finally:
         shutil.rmtree(private, ignore_errors=True)
     return report
+
+
+def _run_trusted(command: list[str], cwd: Path, env: dict, time_limit: float) -> bool:
+    """Run the trusted pytest process; False when it had to be stopped at ``time_limit``.
+
+    It runs in its own process group, killed whole at the limit; the student's process
+    (started with a parent-death signal) ends with it.
+    """
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)  # fmt: skip
+    try:
+        process.wait(timeout=time_limit)
+        return True
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+        return False
 
 
 def _read_results(results_path, path, exercise, problems, timed_out) -> GradeReport:
@@ -169,7 +203,9 @@ def _read_results(results_path, path, exercise, problems, timed_out) -> GradeRep
         elif event == "notebook":
             for err in record.get("cell_errors", []):
                 e = err.get("error") or {}
-                problems.append(f"cell {err.get('index')} raised {e.get('type')}: {e.get('message', '')[:300]}")
+                problems.append(
+                    f"cell {err.get('index')} raised {e.get('type')}: {e.get('message', '')[:300]}"
+                )
             report.output = record.get("output", "")
     if not collected:
         problems.append("the hidden suite did not run; no test was collected")

@@ -49,7 +49,9 @@ class RemoteObject:
     attribute (as a plain value).
     """
 
-    def __init__(self, submission: Submission, handle: protocol.Handle, generation: int, label: str):
+    def __init__(
+        self, submission: Submission, handle: protocol.Handle, generation: int, label: str
+    ):
         self._submission, self._handle, self._generation, self.label = (
             submission, handle, generation, label,
         )  # fmt: skip
@@ -90,7 +92,11 @@ class Submission:
     ):
         self.cells = cells
         self.sandbox = sandbox or Sandbox()
-        self.load_timeout, self.call_timeout, self.max_restarts = load_timeout, call_timeout, max_restarts
+        self.load_timeout, self.call_timeout, self.max_restarts = (
+            load_timeout,
+            call_timeout,
+            max_restarts,
+        )
         self.cell_errors: list[dict] = []
         self.output = ""
         self._process: subprocess.Popen | None = None
@@ -101,6 +107,7 @@ class Submission:
         self._dir: Path | None = None
         self._output_chunks: list[bytes] = []
         self._output_size = 0
+        self._loaded = False
 
     # --- public calls ---------------------------------------------------------------------
 
@@ -110,7 +117,9 @@ class Submission:
 
     def new(self, name: str, *args, timeout: float | None = None, **kwargs) -> RemoteObject:
         """Call ``name`` (usually a class) and keep the result in the student's process."""
-        handle = self._request({"op": "call", "name": name, "keep": True}, args, kwargs, timeout, name)
+        handle = self._request(
+            {"op": "call", "name": name, "keep": True}, args, kwargs, timeout, name
+        )
         return RemoteObject(self, handle, self._generation, name)
 
     def helper(self, name: str, *args, timeout: float | None = None, **kwargs):
@@ -135,7 +144,18 @@ class Submission:
 
     # --- process management -------------------------------------------------------------
 
+    def launch(self) -> None:
+        """Start the student's process without waiting for it (it imports while we work)."""
+        if self._process is None and not self._fatal and self._starts <= self.max_restarts:
+            self._spawn()
+
     def _start(self) -> None:
+        if self._process is None:
+            self._spawn()
+        if not self._loaded:
+            self._load()
+
+    def _spawn(self) -> None:
         if self._fatal:
             raise StudentError(self._fatal)
         if self._starts > self.max_restarts:
@@ -144,31 +164,36 @@ class Submission:
             )
         self._starts += 1
         self._generation += 1
-        self._dir = Path(tempfile.mkdtemp(prefix="coursepkg-student-"))
+        self._loaded = False
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="coursepkg-student-"))
+            os.chmod(self._dir, 0o700)
         stage = Path(tempfile.mkdtemp(prefix="coursepkg-stage-"))
-        os.chmod(self._dir, 0o700)
         cells_path = self._dir / "cells.json"
-        cells_path.write_text(json.dumps([{"index": c.index, "source": c.source} for c in self.cells]))
+        cells_path.write_text(
+            json.dumps([{"index": c.index, "source": c.source} for c in self.cells])
+        )
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        args = [str(to_child_r), str(from_child_w), str(cells_path)]
+        args = [str(to_child_r), str(from_child_w), "-"]  # cells on standard input
         command = self.sandbox.command(args, self._dir, stage)
-        if self.sandbox.drop_privileges:
-            os.chmod(cells_path, 0o644)
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self._dir), "LANG": "C.UTF-8",
+        home = str(self.sandbox.workdir_inside(self._dir))
+        env = {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "TMPDIR": "/tmp",
                "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}  # fmt: skip
-        self._process = subprocess.Popen(
-            command, cwd=self._dir, env=env, pass_fds=(to_child_r, from_child_w),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            preexec_fn=self.sandbox.limits.apply,
-        )  # fmt: skip
+        with open(cells_path, "rb") as cells_file:
+            self._process = subprocess.Popen(
+                command, cwd=self._dir, env=env, pass_fds=(to_child_r, from_child_w),
+                stdin=cells_file, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                preexec_fn=self.sandbox.limits.apply,
+            )  # fmt: skip
         os.close(to_child_r)
         os.close(from_child_w)
         self._to_child, self._from_child = to_child_w, from_child_r
-        self._output_thread = threading.Thread(target=self._drain, args=(self._process.stdout,), daemon=True)
+        self._output_thread = threading.Thread(
+            target=self._drain, args=(self._process.stdout,), daemon=True
+        )
         self._output_thread.start()
         self._stage = stage
-        self._load()
 
     def _drain(self, stream) -> None:
         """Keep the first OUTPUT_CAP bytes of what the student prints; discard the rest."""
@@ -189,11 +214,15 @@ class Submission:
                 message = self._read(deadline)
             except StudentTimeout:
                 where = f" (cell {current})" if current is not None else ""
-                self._fatal = f"running the notebook took longer than {self.load_timeout:.0f} s{where}"
+                self._fatal = (
+                    f"running the notebook took longer than {self.load_timeout:.0f} s{where}"
+                )
                 self._stop()
                 raise StudentTimeout(self._fatal) from None
             except (StudentCrashed, protocol.ProtocolError) as error:
-                where = f" while running cell {current}" if current is not None else " while starting"
+                where = (
+                    f" while running cell {current}" if current is not None else " while starting"
+                )
                 self._fatal = f"the notebook's process ended{where}: {error}"
                 self._stop()
                 raise StudentCrashed(self._fatal) from None
@@ -201,8 +230,11 @@ class Submission:
             if event == "cell":
                 current = message.get("index")
             elif event == "cell_error":
-                self.cell_errors.append({"index": message.get("index"), "error": message.get("error")})
+                self.cell_errors.append(
+                    {"index": message.get("index"), "error": message.get("error")}
+                )
             elif event == "ready":
+                self._loaded = True
                 return
 
     def _read(self, deadline: float) -> dict:
@@ -240,7 +272,7 @@ class Submission:
         shutil.rmtree(self._stage, ignore_errors=True)
 
     def ensure_started(self) -> None:
-        if self._process is None:
+        if self._process is None or not self._loaded:
             self._start()
 
     # --- requests -----------------------------------------------------------------------
@@ -248,9 +280,7 @@ class Submission:
     def _request(self, fields: dict, args, kwargs, timeout, label, generation=None):
         self.ensure_started()
         if generation is not None and generation != self._generation:
-            raise StudentError(
-                f"{label}: the object was created in a process that has since ended"
-            )
+            raise StudentError(f"{label}: the object was created in a process that has since ended")
         self._next_id += 1
         message = dict(fields, id=self._next_id)
         message["args"] = protocol.encode(list(args))
@@ -285,8 +315,12 @@ class Submission:
 def _exit_reason(code: int | None) -> str:
     if code is None:
         return "the process closed its channel"
+    if code > 128 and code - 128 in signal.Signals._value2member_map_:
+        code = -(code - 128)  # the namespace's shell reports a signal as 128 + its number
     if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        name = (
+            signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        )
         hint = " (memory limit?)" if name in ("SIGKILL", "SIGSEGV", "SIGABRT") else ""
         return f"killed by {name}{hint}"
     return f"exited with code {code}"

@@ -2,7 +2,7 @@
 
 Started by :mod:`coursepkg.grading.student` as
 
-    python -I -m coursepkg.grading.worker FD_IN FD_OUT CELLS_JSON
+    python -I -m coursepkg.grading.worker FD_IN FD_OUT CELLS_JSON   (``-``: standard input)
 
 It executes the notebook's code cells in order in one namespace (an error in a cell
 is reported and the next cell still runs, so earlier definitions survive), tells the
@@ -36,7 +36,9 @@ def seed_all() -> None:
 
 def describe(error: BaseException) -> dict:
     """An exception as plain data, with the traceback trimmed to the student's frames."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<cell")]
+    frames = [
+        f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<cell")
+    ]
     lines = traceback.format_list(frames[-6:]) if frames else []
     return {
         "type": type(error).__name__,
@@ -142,12 +144,15 @@ def main(argv: list[str]) -> None:
     fd_in, fd_out, cells_path = int(argv[0]), int(argv[1]), argv[2]
     os.set_inheritable(fd_in, False)
     os.set_inheritable(fd_out, False)
-    with open(cells_path, encoding="utf-8") as handle:
-        cells = json.load(handle)
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import torch
+    if cells_path == "-":
+        cells = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        devnull = os.open(os.devnull, os.O_RDONLY)  # input() in a notebook reads nothing
+        os.dup2(devnull, 0)
+        os.close(devnull)
+    else:
+        with open(cells_path, encoding="utf-8") as handle:
+            cells = json.load(handle)
+    import torch  # (MPLBACKEND=Agg is set by the grader; matplotlib loads only if used)
 
     torch.set_num_threads(1)
     seed_all()

@@ -1,0 +1,111 @@
+"""Grading a class: a folder of notebooks, several at once, into a gradebook.
+
+    coursepkg grade FOLDER --jobs 2 --out DIR
+
+writes ``DIR/<student>/results.json`` (Gradescope's format, one per notebook, the student
+being the notebook's file name without ``.ipynb``) and ``DIR/gradebook.csv``: one row per
+student, one column per test (points earned), then ``total``, ``max`` and ``problems``.
+Each notebook is graded exactly as :func:`~coursepkg.grading.runner.grade_notebook`
+grades it alone (its own trusted process, its own sandboxed student process); ``jobs``
+notebooks are graded at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coursepkg.grading.report import GradeReport
+from coursepkg.grading.runner import EXERCISE_TIME_LIMIT, find_tests_dir, grade_notebook
+
+
+@dataclass
+class Gradebook:
+    """The graded class: one report per student, and where they were written."""
+
+    reports: dict[str, GradeReport] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+    csv_path: Path | None = None
+
+    def test_names(self) -> list[str]:
+        names: list[str] = []
+        for report in self.reports.values():
+            for test in report.tests:
+                if test.name not in names:
+                    names.append(test.name)
+        return names
+
+    def rows(self) -> list[dict]:
+        names = self.test_names()
+        rows = []
+        for student, report in sorted(self.reports.items()):
+            scores = {t.name: t.score for t in report.tests}
+            row = {"student": student, "exercise": report.exercise}
+            row.update({name: f"{scores.get(name, 0.0):g}" for name in names})
+            row.update({"total": f"{report.score:g}", "max": f"{report.max_score:g}",
+                        "problems": " | ".join(report.problems)[:500]})  # fmt: skip
+            rows.append(row)
+        return rows
+
+    def write_csv(self, path: Path) -> None:
+        rows = self.rows()
+        columns = ["student", "exercise", *self.test_names(), "total", "max", "problems"]
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+        self.csv_path = path
+
+    def summary(self) -> str:
+        n = len(self.reports)
+        if not n:
+            return "no notebooks graded"
+        totals = sorted(r.score for r in self.reports.values())
+        full = max(r.max_score for r in self.reports.values())
+        mean = sum(totals) / n
+        slowest = max(self.seconds.values()) if self.seconds else 0.0
+        lines = [
+            f"graded {n} notebooks in {self.wall_seconds:.1f} s "
+            f"({self.wall_seconds / n:.2f} s each on average; slowest {slowest:.1f} s)",
+            f"scores out of {full:g}: mean {mean:.2f}, median {totals[n // 2]:g}, "
+            f"min {totals[0]:g}, max {totals[-1]:g}; full marks {sum(t >= full for t in totals)}",
+        ]
+        if self.csv_path:
+            lines.append(f"gradebook: {self.csv_path}")
+        return "\n".join(lines)
+
+
+def grade_class(
+    folder: str | Path,
+    out: str | Path,
+    exercise: str | None = None,
+    tests_dir: str | Path | None = None,
+    jobs: int = 2,
+    time_limit: float = EXERCISE_TIME_LIMIT,
+) -> Gradebook:
+    """Grade every ``*.ipynb`` in ``folder`` (``jobs`` at a time); write results to ``out``."""
+    folder, out = Path(folder), Path(out)
+    tests_dir = Path(tests_dir).resolve() if tests_dir else find_tests_dir()
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    out.mkdir(parents=True, exist_ok=True)
+    book = Gradebook()
+
+    def grade(path: Path) -> tuple[str, GradeReport, float]:
+        start = time.monotonic()
+        report = grade_notebook(path, exercise=exercise, tests_dir=tests_dir, time_limit=time_limit)
+        return path.stem, report, time.monotonic() - start
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for student, report, seconds in pool.map(grade, notebooks):
+            book.reports[student] = report
+            book.seconds[student] = seconds
+            (out / student).mkdir(exist_ok=True)
+            report.write_json(out / student / "results.json")
+    book.wall_seconds = time.monotonic() - start
+    book.write_csv(out / "gradebook.csv")
+    return book
