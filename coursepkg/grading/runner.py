@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from coursepkg.grading.notebook import NotebookError, code_cells, read_notebook
@@ -84,6 +85,22 @@ def hidden_paths(tests_dir: Path) -> list[Path]:
     return paths
 
 
+@dataclass
+class Job:
+    """One notebook, ready to be scored: its private folder and the trusted command."""
+
+    path: Path
+    exercise: str
+    private: Path
+    env: dict
+    pytest_args: list[str]
+    problems: list[str]
+
+    @property
+    def results_path(self) -> Path:
+        return self.private / "results.jsonl"
+
+
 def grade_notebook(
     path: str | Path,
     exercise: str | None = None,
@@ -103,6 +120,34 @@ def grade_notebook(
     zero scores with a reason. Raises :class:`GradingSetupError` when the grader cannot
     find the hidden suite for the exercise.
     """
+    job = prepare(path, exercise, tests_dir, call_timeout, load_timeout, memory_bytes)
+    try:
+        trusted = Path(__file__).with_name("trusted.py")
+        command = [sys.executable, "-I", str(trusted), *job.pytest_args]
+        process = subprocess.Popen(command, cwd=job.private, env=job.env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)  # fmt: skip
+        try:
+            process.wait(timeout=time_limit)
+            finished = True
+        except subprocess.TimeoutExpired:
+            kill_group(process.pid)
+            process.wait()
+            finished = False
+        return finish(job, timed_out=not finished, time_limit=time_limit)
+    finally:
+        shutil.rmtree(job.private, ignore_errors=True)
+
+
+def prepare(
+    path: str | Path,
+    exercise: str | None = None,
+    tests_dir: str | Path | None = None,
+    call_timeout: float | None = None,
+    load_timeout: float | None = None,
+    memory_bytes: int | None = None,
+) -> Job:
+    """Parse the notebook and lay out a private folder for its trusted pytest run."""
     path = Path(path)
     tests_dir = Path(tests_dir).resolve() if tests_dir else find_tests_dir()
     problems: list[str] = []
@@ -119,69 +164,93 @@ def grade_notebook(
     if not suite.is_file():
         raise GradingSetupError(f"no hidden suite for {exercise!r} in {tests_dir}")
     private = Path(tempfile.mkdtemp(prefix="coursepkg-grader-"))
+    os.chmod(private, 0o700)
+    (private / "tests").mkdir()
+    shutil.copy2(suite, private / "tests" / suite.name)
+    (private / "tests" / "pytest.ini").write_text("[pytest]\n")
+    cells_path = private / "cells.json"
+    cells_path.write_text(json.dumps([{"index": c.index, "source": c.source} for c in cells]))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(private),
+        "LANG": "C.UTF-8",
+        "COURSEPKG_CELLS": str(cells_path),
+        "COURSEPKG_RESULTS": str(private / "results.jsonl"),
+        "COURSEPKG_HIDDEN": os.pathsep.join(str(p) for p in [*hidden_paths(tests_dir), private]),
+        "COURSEPKG_LOAD_ERROR": load_error,
+        "OMP_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # only pytest and the grading plugin
+    }
+    for key, value in (("COURSEPKG_CALL_TIMEOUT", call_timeout),
+                       ("COURSEPKG_LOAD_TIMEOUT", load_timeout),
+                       ("COURSEPKG_MEMORY_BYTES", memory_bytes)):  # fmt: skip
+        if value is not None:
+            env[key] = str(value)
+    pytest_args = [
+        "-p", "coursepkg.grading.plugin",
+        "-p", "no:cacheprovider", "--noconftest", "-q", "--assert=plain",
+        "--rootdir", str(private / "tests"), "-c", str(private / "tests" / "pytest.ini"),
+        "--confcutdir", str(private / "tests"), "-o", "console_output_style=classic",
+        str(private / "tests" / suite.name),
+    ]  # fmt: skip
+    return Job(path, exercise, private, env, pytest_args, problems)
+
+
+def finish(job: Job, timed_out: bool, time_limit: float) -> GradeReport:
+    """Read a finished (or stopped) trusted run's results into a report."""
+    if timed_out:
+        job.problems.append(f"grading stopped at the exercise time limit of {time_limit:.0f} s")
+    return _read_results(job.results_path, job.path, job.exercise, job.problems, timed_out)
+
+
+def kill_group(pid: int) -> None:
+    """Kill a trusted process's whole process group; the student's process (started with
+    a parent-death signal) ends with it."""
     try:
-        os.chmod(private, 0o700)
-        (private / "tests").mkdir()
-        shutil.copy2(suite, private / "tests" / suite.name)
-        (private / "tests" / "pytest.ini").write_text("[pytest]\n")
-        cells_path = private / "cells.json"
-        cells_path.write_text(json.dumps([{"index": c.index, "source": c.source} for c in cells]))
-        results_path = private / "results.jsonl"
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(private),
-            "LANG": "C.UTF-8",
-            "COURSEPKG_CELLS": str(cells_path),
-            "COURSEPKG_RESULTS": str(results_path),
-            "COURSEPKG_HIDDEN": os.pathsep.join(
-                str(p) for p in [*hidden_paths(tests_dir), private]
-            ),
-            "COURSEPKG_LOAD_ERROR": load_error,
-            "OMP_NUM_THREADS": "1",
-            "MPLBACKEND": "Agg",
-            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # only pytest and the grading plugin
-        }
-        for key, value in (("COURSEPKG_CALL_TIMEOUT", call_timeout),
-                           ("COURSEPKG_LOAD_TIMEOUT", load_timeout),
-                           ("COURSEPKG_MEMORY_BYTES", memory_bytes)):  # fmt: skip
-            if value is not None:
-                env[key] = str(value)
-        command = [
-            sys.executable, "-I", str(Path(__file__).with_name("trusted.py")),
-            "-p", "coursepkg.grading.plugin",
-            "-p", "no:cacheprovider", "--noconftest", "-q", "--assert=plain",
-            "--rootdir", str(private / "tests"), "-c", str(private / "tests" / "pytest.ini"),
-            "--confcutdir", str(private / "tests"), "-o", "console_output_style=classic",
-            str(private / "tests" / suite.name),
-        ]  # fmt: skip
-        timed_out = not _run_trusted(command, private, env, time_limit)
-        if timed_out:
-            problems.append(f"grading stopped at the exercise time limit of {time_limit:.0f} s")
-        report = _read_results(results_path, path, exercise, problems, timed_out)
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
-    return report
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
-def _run_trusted(command: list[str], cwd: Path, env: dict, time_limit: float) -> bool:
-    """Run the trusted pytest process; False when it had to be stopped at ``time_limit``.
+def fork_trusted(job: Job) -> int:
+    """Start the trusted pytest run for ``job`` in a child forked from this process.
 
-    It runs in its own process group, killed whole at the limit; the student's process
-    (started with a parent-death signal) ends with it.
+    Used by class grading: the parent has already imported torch and pytest, so each
+    child starts at once instead of paying the import again. The parent must be the
+    grader itself (never a process that ran student code) and single-threaded.
     """
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)  # fmt: skip
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 3
     try:
-        process.wait(timeout=time_limit)
-        return True
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
-        return False
+        os.setsid()
+        os.chdir(job.private)
+        os.environ.clear()
+        os.environ.update(job.env)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        import torch
+
+        torch.set_num_threads(1)
+        from coursepkg.grading import trusted
+
+        code = trusted.main(job.pytest_args)
+    except BaseException:  # noqa: BLE001 - the child must never return into the parent's code
+        code = 3
+    finally:
+        os._exit(code)
+
+
+def warm_up() -> None:
+    """Import what every trusted run needs, once, before forking children."""
+    import pytest  # noqa: F401
+    import torch  # noqa: F401
+
+    import coursepkg.grading.plugin  # noqa: F401
+    import coursepkg.models  # noqa: F401
 
 
 def _read_results(results_path, path, exercise, problems, timed_out) -> GradeReport:

@@ -23,7 +23,7 @@ WEIGHT_SHAPES = {"W_x": ("H", 4), "W_h": ("H", "H"), "b": ("H",), "h0": ("H",), 
 
 def step(z: torch.Tensor) -> torch.Tensor:
     """Heaviside step: 1.0 where ``z > 0``, else 0.0."""
-    return (z > 0).to(z.dtype)
+    return torch.gt(z, 0).to(z.dtype)
 
 
 def check_weights(weights: dict) -> int:
