@@ -51,3 +51,23 @@ def predict(model: nn.Module, *args) -> torch.Tensor:
 
 
 HELPERS = {f.__name__: f for f in (parameter_shapes, state_dict, train_model, predict)}
+
+
+def initial_state_gradients(model: nn.Module, x: torch.Tensor, condition: torch.Tensor) -> dict:
+    """Which parameters ``initial_state`` uses, and whether ``forward`` sends gradient to them.
+
+    Returns ``{"h0_params": [names whose gradient from sum(h0^2) is non-zero],
+    "forward_grad": total |gradient| of those parameters from sum(forward(x, condition)^2)}``.
+    """
+    model.zero_grad()
+    model.initial_state(condition).pow(2).sum().backward()
+    names = [n for n, p in model.named_parameters() if p.grad is not None and p.grad.abs().sum() > 0]
+    model.zero_grad()
+    model(x, condition).pow(2).sum().backward()
+    params = dict(model.named_parameters())
+    total = sum(float(params[n].grad.abs().sum()) for n in names if params[n].grad is not None)
+    model.zero_grad()
+    return {"h0_params": names, "forward_grad": total}
+
+
+HELPERS["initial_state_gradients"] = initial_state_gradients

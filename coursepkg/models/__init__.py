@@ -1,6 +1,8 @@
 """Recurrent models, one idea a file."""
 
+from coursepkg.models.conditioned import ConditionedRNN, InitialState
 from coursepkg.models.elman import ElmanRNN, elman_step
+from coursepkg.models.last_state import LastStateClassifier
 from coursepkg.models.threshold import (
     ACG_STATE_NAMES,
     ThresholdRNN,
@@ -12,7 +14,10 @@ from coursepkg.models.threshold import (
 
 __all__ = [
     "ACG_STATE_NAMES",
+    "ConditionedRNN",
     "ElmanRNN",
+    "InitialState",
+    "LastStateClassifier",
     "ThresholdRNN",
     "acg_detector",
     "acg_machine_states",
