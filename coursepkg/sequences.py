@@ -81,6 +81,8 @@ def onehot(seq: str, alphabet: str = "dna", dtype: torch.dtype = torch.float32) 
     """
     seq = validate(seq, alphabet)
     letters, _ = _alphabet(alphabet)
+    if not seq:
+        return torch.zeros(0, len(letters), dtype=dtype)
     codes = torch.frombuffer(bytearray(seq.encode("ascii")), dtype=torch.uint8).long()
     return _lookup_table(letters, dtype)[codes]
 

@@ -104,6 +104,7 @@ class Submission:
         self._starts = 0
         self._generation = 0
         self._next_id = 0
+        self._own: set[str] = set()
         self._dir: Path | None = None
         self._output_chunks: list[bytes] = []
         self._output_size = 0
@@ -129,6 +130,22 @@ class Submission:
     def defined(self, name: str) -> dict:
         """``{"defined": bool, "kind": "function"|"class"|...}`` for a name in the notebook."""
         return self._request({"op": "defined", "name": name}, (), {}, None, name)
+
+    def require_own(self, name: str) -> None:
+        """Fail unless ``name`` was written in the notebook rather than imported.
+
+        The course package holds the chapters' own versions of some exercise functions;
+        a submission that merely imports one of them has not done the exercise.
+        """
+        if name in self._own:
+            return
+        info = self.defined(name)
+        module = info.get("module", "") if isinstance(info, dict) else ""
+        if isinstance(module, str) and (module == "coursepkg" or module.startswith("coursepkg.")):
+            raise StudentError(
+                f"{name} is imported from {module}; write your own {name} in the notebook"
+            )
+        self._own.add(name)
 
     def close(self) -> None:
         self._stop()
@@ -281,10 +298,15 @@ class Submission:
         self.ensure_started()
         if generation is not None and generation != self._generation:
             raise StudentError(f"{label}: the object was created in a process that has since ended")
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, RemoteObject) and value._generation != self._generation:
+                raise StudentError(
+                    f"{label}: {value.label} was created in a process that has since ended"
+                )
         self._next_id += 1
         message = dict(fields, id=self._next_id)
-        message["args"] = protocol.encode(list(args))
-        message["kwargs"] = protocol.encode(dict(kwargs))
+        message["args"] = protocol.encode([_as_handle(a) for a in args])
+        message["kwargs"] = protocol.encode({k: _as_handle(v) for k, v in kwargs.items()})
         limit = self.call_timeout if timeout is None else timeout
         try:
             protocol.write_message(self._to_child, message)
@@ -310,6 +332,11 @@ class Submission:
             return protocol.decode(reply.get("value"))
         except protocol.ProtocolError as error:
             raise StudentError(f"{label} returned something unreadable: {error}") from None
+
+
+def _as_handle(value):
+    """A remote object travels as the handle that names it in the student's process."""
+    return value._handle if isinstance(value, RemoteObject) else value
 
 
 def _exit_reason(code: int | None) -> str:

@@ -108,7 +108,12 @@ class Worker:
             result = getattr(self.target(request), request["attr"])
         elif op == "defined":
             obj = self.namespace.get(request["name"])
-            result = {"defined": request["name"] in self.namespace, "kind": _kind(obj)}
+            module = getattr(obj, "__module__", None)
+            result = {
+                "defined": request["name"] in self.namespace,
+                "kind": _kind(obj),
+                "module": module if isinstance(module, str) else "",
+            }
         else:
             raise ValueError(f"unknown operation {op!r}")
         if request.get("keep"):

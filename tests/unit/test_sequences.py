@@ -83,3 +83,7 @@ def test_batch_of_unequal_lengths_is_refused():
 def test_check_onehot_names_the_wrong_shape():
     with pytest.raises(ValueError, match=r"got shape \(4,\)"):
         check_onehot(torch.zeros(4))
+
+
+def test_empty_sequence_encodes_to_zero_rows():
+    assert onehot("").shape == (0, 4)
