@@ -32,8 +32,8 @@ book: install
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "Book built: _build/html/index.html"
 
-## Every test: unit tests, claims, grading suites, notebooks (nbval), the built book in Chromium.
-test: install system-deps exercises-check book
+## Every test: lint, unit tests, claims, grading suites, notebooks (nbval), the built book in Chromium.
+test: install system-deps lint exercises-check book
 	$(BIN)/python -m pytest tests book solutions --nbval-lax -p no:cacheprovider
 
 exercises:  install

@@ -27,8 +27,12 @@ LOOP_BUDGET = 3.0
 
 def time_chapter(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
@@ -49,13 +53,24 @@ def time_loops() -> list[tuple[str, float, float]]:
     torch.manual_seed(0)
     B, L, H = 64, 200, 32
     x = torch.nn.functional.one_hot(torch.randint(0, 4, (B, L)), 4).float()
-    weights = {"W_x": torch.randn(H, 4), "W_h": torch.randn(H, H), "b": torch.randn(H),
-               "h0": torch.zeros(H), "w_out": torch.randn(H), "b_out": torch.tensor(0.0)}  # fmt: skip
+    weights = {
+        "W_x": torch.randn(H, 4),
+        "W_h": torch.randn(H, H),
+        "b": torch.randn(H),
+        "h0": torch.zeros(H),
+        "w_out": torch.randn(H),
+        "b_out": torch.tensor(0.0),
+    }
     ours, fused = ThresholdRNN(weights), torch.nn.RNN(4, H, batch_first=True)
     rows = []
     with torch.no_grad():
-        rows.append(("ThresholdRNN vs nn.RNN (64 x 200 x 32)", best_of(lambda: ours(x)),
-                     best_of(lambda: fused(x))))  # fmt: skip
+        rows.append(
+            (
+                "ThresholdRNN vs nn.RNN (64 x 200 x 32)",
+                best_of(lambda: ours(x)),
+                best_of(lambda: fused(x)),
+            )
+        )
     return rows
 
 
@@ -82,22 +97,27 @@ def main() -> int:
             budget = LONG_CHAPTERS.get(path.stem, CHAPTER_BUDGET)
             ok = seconds <= budget
             over += not ok
-            print(f"  {path.stem:32s} {seconds:7.1f} s   budget {budget:5.0f} s   {'ok' if ok else 'OVER'}")
+            verdict = "ok" if ok else "OVER"
+            print(f"  {path.stem:32s} {seconds:7.1f} s   budget {budget:5.0f} s   {verdict}")
     print("\ngrading one notebook")
     for path in sorted((ROOT / "solutions").glob("ex*.ipynb")):
         for folder in ("solutions", "exercises"):
             seconds, score = time_grading(ROOT / folder / path.name)
             ok = seconds <= GRADE_BUDGET
             over += not ok
-            print(f"  {folder}/{path.name:28s} {seconds:6.1f} s  {score:>7s}   budget {GRADE_BUDGET:.0f} s   "
-                  f"{'ok' if ok else 'OVER'}")  # fmt: skip
+            verdict = "ok" if ok else "OVER"
+            name = f"{folder}/{path.name}"
+            budget = f"budget {GRADE_BUDGET:.0f} s"
+            print(f"  {name:40s} {seconds:6.1f} s  {score:>7s}   {budget}   {verdict}")
     print("\nrecurrent loops against torch's fused modules")
     for name, ours, fused in time_loops():
         ratio = ours / fused
         ok = ratio <= LOOP_BUDGET
         over += not ok
-        print(f"  {name:42s} {ours * 1e3:7.1f} ms vs {fused * 1e3:6.1f} ms  = {ratio:4.1f}x  "
-              f"budget {LOOP_BUDGET:.0f}x  {'ok' if ok else 'OVER'}")  # fmt: skip
+        print(
+            f"  {name:42s} {ours * 1e3:7.1f} ms vs {fused * 1e3:6.1f} ms  = {ratio:4.1f}x  "
+            f"budget {LOOP_BUDGET:.0f}x  {'ok' if ok else 'OVER'}"
+        )
     print(f"\n{'all within budget' if not over else f'{over} over budget'}")
     return 1 if over else 0
 

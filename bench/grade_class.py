@@ -66,11 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     per = book.wall_seconds / args.n
     slowest = max(book.seconds.values())
     verdict = "OK" if book.wall_seconds <= budget else "OVER"
-    print(f"class: {book.wall_seconds:.1f} s for {args.n} with {args.jobs} jobs "
-          f"(budget {budget:.0f} s): {verdict}")  # fmt: skip
-    print(f"per notebook: {per:.2f} s of wall time per notebook; slowest single grading "
-          f"{slowest:.1f} s (budget {NOTEBOOK_BUDGET:.0f} s): "
-          f"{'OK' if slowest <= NOTEBOOK_BUDGET else 'OVER'}")  # fmt: skip
+    print(
+        f"class: {book.wall_seconds:.1f} s for {args.n} with {args.jobs} jobs "
+        f"(budget {budget:.0f} s): {verdict}"
+    )
+    print(
+        f"per notebook: {per:.2f} s of wall time per notebook; slowest single grading "
+        f"{slowest:.1f} s (budget {NOTEBOOK_BUDGET:.0f} s): "
+        f"{'OK' if slowest <= NOTEBOOK_BUDGET else 'OVER'}"
+    )
     return 0 if book.wall_seconds <= budget and slowest <= NOTEBOOK_BUDGET else 1
 
 

@@ -65,8 +65,9 @@ def _grade(args) -> int:
             from coursepkg.grading.classroom import grade_class
 
             out = args.out or args.path / "graded"
-            book = grade_class(args.path, out, exercise=args.exercise, tests_dir=args.tests,
-                               jobs=args.jobs)  # fmt: skip
+            book = grade_class(
+                args.path, out, exercise=args.exercise, tests_dir=args.tests, jobs=args.jobs
+            )
             print(book.summary())
             return 0
         report = grade_notebook(args.path, exercise=args.exercise, tests_dir=args.tests)

@@ -44,8 +44,12 @@ def plot_gradient_reach(truncation_result, ax=None):
         _, ax = plt.subplots(figsize=(6.5, 3))
     reach = truncation_result.reach
     ax.bar(np.arange(len(reach)), reach, color="C1")
-    ax.axvline(len(reach) - truncation_result.truncation - 0.5, color="k", ls="--",
-               label=f"truncation horizon (k = {truncation_result.truncation})")  # fmt: skip
+    ax.axvline(
+        len(reach) - truncation_result.truncation - 0.5,
+        color="k",
+        ls="--",
+        label=f"truncation horizon (k = {truncation_result.truncation})",
+    )
     ax.set_xlabel("position in the sequence (prediction at the last one)")
     ax.set_ylabel("||d logit / d x_t||")
     ax.legend()

@@ -26,8 +26,15 @@ import stat
 import zipfile
 from pathlib import Path
 
-STUDENT_FILES = ["_config.yml", "_toc.yml", "README.md", "pyproject.toml", "constraints.txt",
-                 "LICENSE", "Makefile"]  # fmt: skip
+STUDENT_FILES = [
+    "_config.yml",
+    "_toc.yml",
+    "README.md",
+    "pyproject.toml",
+    "constraints.txt",
+    "LICENSE",
+    "Makefile",
+]
 STUDENT_DIRS = ["book", "exercises", "coursepkg"]
 IGNORE = ["__pycache__", "*.pyc", ".ipynb_checkpoints", "_build", "*.egg-info", ".DS_Store"]
 SECRET_MARKERS = ["# BEGIN SOLUTION", "# END SOLUTION"]
@@ -68,8 +75,9 @@ def _ignored(name: str) -> bool:
 
 
 def _copy_tree(src: Path, dst: Path) -> None:
-    shutil.copytree(src, dst, ignore=lambda d, names: [n for n in names if _ignored(n)],
-                    dirs_exist_ok=True)  # fmt: skip
+    shutil.copytree(
+        src, dst, ignore=lambda d, names: [n for n in names if _ignored(n)], dirs_exist_ok=True
+    )
 
 
 def student_edition(root: Path, out: Path) -> Path:

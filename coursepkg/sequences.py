@@ -37,7 +37,9 @@ def _alphabet(name: str) -> tuple[str, str]:
     try:
         return _ALPHABETS[name]
     except KeyError:
-        raise ValueError(f"unknown alphabet {name!r}; expected one of {sorted(_ALPHABETS)}") from None
+        raise ValueError(
+            f"unknown alphabet {name!r}; expected one of {sorted(_ALPHABETS)}"
+        ) from None
 
 
 def validate(seq: str, alphabet: str = "dna") -> str:
@@ -99,7 +101,9 @@ def onehot_batch(seqs: list[str], alphabet: str = "dna") -> torch.Tensor:
     """Encode sequences of equal length as a ``(B, L, C)`` batch."""
     lengths = {len(s) for s in seqs}
     if len(lengths) > 1:
-        raise ValueError(f"sequences must have one length to form a batch, got lengths {sorted(lengths)}")
+        raise ValueError(
+            f"sequences must have one length to form a batch, got lengths {sorted(lengths)}"
+        )
     return torch.stack([onehot(s, alphabet) for s in seqs])
 
 

@@ -20,8 +20,13 @@ def draw_cell(runs: dict, data, cell_type: int, which: int = 0, gene: int = 0):
     ax.plot(range(T), data.truth[i, :, gene], "k-", lw=2, label="truth")
     ax.plot(range(T), data.x[i, :, gene], "k.", label="measured")
     for init, run in runs.items():
-        ax.plot(range(1, T), predicted_trajectory(run, data, i)[:, gene], "o--", ms=3,
-                label=LABELS[init])  # fmt: skip
+        ax.plot(
+            range(1, T),
+            predicted_trajectory(run, data, i)[:, gene],
+            "o--",
+            ms=3,
+            label=LABELS[init],
+        )
     ax.set_title(f"cell type {cell_type}, held-out cell {which}, gene {gene}")
     ax.set_xlabel("time point")
     ax.legend(fontsize=7)

@@ -68,9 +68,13 @@ def recurrent_matrix(
 
 
 def tanh_states(
-    W_h: torch.Tensor, W_x: torch.Tensor, b: torch.Tensor, x: torch.Tensor, h0: torch.Tensor,
+    W_h: torch.Tensor,
+    W_x: torch.Tensor,
+    b: torch.Tensor,
+    x: torch.Tensor,
+    h0: torch.Tensor,
     activation=torch.tanh,
-) -> torch.Tensor:  # fmt: skip
+) -> torch.Tensor:
     """States ``h_0 .. h_T`` as a ``(T + 1, H)`` tensor (row 0 is ``h0``)."""
     _check_weights(W_h, W_x, b, x, h0)
     states = [h0]

@@ -22,10 +22,12 @@ def first_difference(motif: str, seq: str, weights: dict) -> str | None:
     """None if the network's outputs on ``seq`` match the truth, else where they differ."""
     y, _ = ThresholdRNN(weights, dtype=torch.float64)(onehot(seq))
     truth = motif_seen(seq, motif)
-    for t, (got, want) in enumerate(zip(y.tolist(), truth.tolist())):
+    for t, (got, want) in enumerate(zip(y.tolist(), truth.tolist(), strict=True)):
         if got != want:
-            return (f"motif {motif!r} on {seq!r}: at position {t} ({seq[t]!r}) expected y={want:g}, "
-                    f"got y={got:g}")  # fmt: skip
+            return (
+                f"motif {motif!r} on {seq!r}: at position {t} ({seq[t]!r}) expected y={want:g}, "
+                f"got y={got:g}"
+            )
     return None
 
 
@@ -38,8 +40,11 @@ def run(motif_rnn_weights) -> int:
         H = check_weights(weights)
         return None if H <= 256 else f"H = {H} hidden units; at most 256 are allowed"
 
-    checks.check("returns a dict of tensors with the right shapes", 
-                 "Keys W_x (H,4), W_h (H,H), b (H,), h0 (H,), w_out (H,), b_out (). ", shapes)
+    checks.check(
+        "returns a dict of tensors with the right shapes",
+        "Keys W_x (H,4), W_h (H,H), b (H,), h0 (H,), w_out (H,), b_out (). ",
+        shapes,
+    )
     for motif, seq in PUBLIC_CASES:
         checks.check(
             f"motif {motif!r} on {seq!r}",

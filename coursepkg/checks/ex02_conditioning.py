@@ -36,14 +36,24 @@ def run(CellTypeRNN, OmicsConditionedRNN) -> int:
     """Run the public checks on the student's two classes."""
     checks = PublicCheck("ex02_conditioning")
     torch.manual_seed(0)
-    checks.check("CellTypeRNN shapes", "initial_state -> (B, hidden); forward -> (B, T, G).",
-                 lambda: _shapes(CellTypeRNN(3, 5, 16), DATA.cell_type))  # fmt: skip
-    checks.check("CellTypeRNN h0 is learned and depends on the cell type",
-                 "Use nn.Embedding(n_types, hidden) for h0.",
-                 lambda: _learned(CellTypeRNN(3, 5, 16), DATA.cell_type))  # fmt: skip
-    checks.check("OmicsConditionedRNN shapes", "initial_state(z) -> (B, hidden); forward(x, z) -> (B, T, G).",  # noqa: E501
-                 lambda: _shapes(OmicsConditionedRNN(8, 5, 16), DATA.z))  # fmt: skip
-    checks.check("OmicsConditionedRNN h0 is learned and depends on z",
-                 "A small MLP: Linear, tanh, Linear; a final tanh keeps h0 in the states' range.",
-                 lambda: _learned(OmicsConditionedRNN(8, 5, 16), DATA.z))  # fmt: skip
+    checks.check(
+        "CellTypeRNN shapes",
+        "initial_state -> (B, hidden); forward -> (B, T, G).",
+        lambda: _shapes(CellTypeRNN(3, 5, 16), DATA.cell_type),
+    )
+    checks.check(
+        "CellTypeRNN h0 is learned and depends on the cell type",
+        "Use nn.Embedding(n_types, hidden) for h0.",
+        lambda: _learned(CellTypeRNN(3, 5, 16), DATA.cell_type),
+    )
+    checks.check(
+        "OmicsConditionedRNN shapes",
+        "initial_state(z) -> (B, hidden); forward(x, z) -> (B, T, G).",  # noqa: E501
+        lambda: _shapes(OmicsConditionedRNN(8, 5, 16), DATA.z),
+    )
+    checks.check(
+        "OmicsConditionedRNN h0 is learned and depends on z",
+        "A small MLP: Linear, tanh, Linear; a final tanh keeps h0 in the states' range.",
+        lambda: _learned(OmicsConditionedRNN(8, 5, 16), DATA.z),
+    )
     return checks.report()

@@ -95,9 +95,17 @@ def train_conditioned(
         inputs, targets = train.next_step()
         start = time.perf_counter()
         fit(
-            model, (inputs, condition_of(train, init)), targets, F.mse_loss, epochs=epochs,
-            batch_size=64, lr=lr, seed=seed, progress=False, desc=LABELS[init],
-        )  # fmt: skip
+            model,
+            (inputs, condition_of(train, init)),
+            targets,
+            F.mse_loss,
+            epochs=epochs,
+            batch_size=64,
+            lr=lr,
+            seed=seed,
+            progress=False,
+            desc=LABELS[init],
+        )
         seconds = time.perf_counter() - start
         errors = step_errors(model, test, init)
     return ConditioningRun(init, model, errors, seconds)

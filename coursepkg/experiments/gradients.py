@@ -173,10 +173,18 @@ def train_distal(
         model = LastStateClassifier(kind, 4, hidden, truncation=truncation, forget_bias=forget_bias)
         start = time.perf_counter()
         fit(
-            model, x, y, F.binary_cross_entropy_with_logits, epochs=epochs, batch_size=32,
-            lr=lr, seed=seed, val=(xv, yv), progress=False,
+            model,
+            x,
+            y,
+            F.binary_cross_entropy_with_logits,
+            epochs=epochs,
+            batch_size=32,
+            lr=lr,
+            seed=seed,
+            val=(xv, yv),
+            progress=False,
             desc=f"{kind}, distance {distance}",
-        )  # fmt: skip
+        )
         seconds = time.perf_counter() - start
         with torch.no_grad():
             accuracy = float(((model(xt) > 0).float() == yt).float().mean())

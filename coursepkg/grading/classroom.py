@@ -59,8 +59,13 @@ class Gradebook:
             scores = {t.name: t.score for t in report.tests}
             row = {"student": student, "exercise": report.exercise}
             row.update({name: f"{scores.get(name, 0.0):g}" for name in names})
-            row.update({"total": f"{report.score:g}", "max": f"{report.max_score:g}",
-                        "problems": " | ".join(report.problems)[:500]})  # fmt: skip
+            row.update(
+                {
+                    "total": f"{report.score:g}",
+                    "max": f"{report.max_score:g}",
+                    "problems": " | ".join(report.problems)[:500],
+                }
+            )
             rows.append(row)
         return rows
 

@@ -12,7 +12,10 @@ from torch import nn
 
 from coursepkg.train import fit
 
-LOSSES = {"mse": nn.functional.mse_loss, "bce_logits": nn.functional.binary_cross_entropy_with_logits}
+LOSSES = {
+    "mse": nn.functional.mse_loss,
+    "bce_logits": nn.functional.binary_cross_entropy_with_logits,
+}
 
 
 def parameter_shapes(model: nn.Module) -> dict:
@@ -37,9 +40,16 @@ def train_model(
 ) -> list:
     """Train a student's model with :func:`coursepkg.train.fit`; return the epoch losses."""
     history = fit(
-        model, tuple(inputs), targets, LOSSES[loss], epochs=epochs, lr=lr,
-        batch_size=batch_size, seed=seed, progress=False,
-    )  # fmt: skip
+        model,
+        tuple(inputs),
+        targets,
+        LOSSES[loss],
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+        progress=False,
+    )
     return history.train_loss
 
 
@@ -61,7 +71,9 @@ def initial_state_gradients(model: nn.Module, x: torch.Tensor, condition: torch.
     """
     model.zero_grad()
     model.initial_state(condition).pow(2).sum().backward()
-    names = [n for n, p in model.named_parameters() if p.grad is not None and p.grad.abs().sum() > 0]
+    names = [
+        n for n, p in model.named_parameters() if p.grad is not None and p.grad.abs().sum() > 0
+    ]
     model.zero_grad()
     model(x, condition).pow(2).sum().backward()
     params = dict(model.named_parameters())

@@ -70,10 +70,11 @@ def _make_submission() -> Submission:
     if os.environ.get("COURSEPKG_MEMORY_BYTES"):
         limits.memory_bytes = int(os.environ["COURSEPKG_MEMORY_BYTES"])
     return Submission(
-        cells, sandbox=Sandbox(hidden=hidden, limits=limits),
+        cells,
+        sandbox=Sandbox(hidden=hidden, limits=limits),
         load_timeout=float(os.environ.get("COURSEPKG_LOAD_TIMEOUT", 60)),
         call_timeout=float(os.environ.get("COURSEPKG_CALL_TIMEOUT", 10)),
-    )  # fmt: skip
+    )
 
 
 def _write(record: dict) -> None:
@@ -105,10 +106,16 @@ def pytest_runtest_makereport(item, call):
         message = ""
         if call.excinfo is not None:
             message = _message(call.excinfo.value)
-        _write({
-            "event": "result", "name": item.name, "passed": report.outcome == "passed",
-            "points": points, "hint": hint, "message": message,
-        })  # fmt: skip
+        _write(
+            {
+                "event": "result",
+                "name": item.name,
+                "passed": report.outcome == "passed",
+                "points": points,
+                "hint": hint,
+                "message": message,
+            }
+        )
 
 
 def _message(error: BaseException) -> str:

@@ -26,8 +26,16 @@ import numpy as np
 MAX_MESSAGE_BYTES = 256 * 2**20
 MAX_DEPTH = 32
 DTYPES = {
-    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
-}  # fmt: skip
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "float32",
+    "float64",
+}
 
 
 class ProtocolError(Exception):

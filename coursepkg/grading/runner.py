@@ -124,9 +124,15 @@ def grade_notebook(
     try:
         trusted = Path(__file__).with_name("trusted.py")
         command = [sys.executable, "-I", str(trusted), *job.pytest_args]
-        process = subprocess.Popen(command, cwd=job.private, env=job.env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            cwd=job.private,
+            env=job.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             process.wait(timeout=time_limit)
             finished = True
@@ -182,18 +188,31 @@ def prepare(
         "MPLBACKEND": "Agg",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # only pytest and the grading plugin
     }
-    for key, value in (("COURSEPKG_CALL_TIMEOUT", call_timeout),
-                       ("COURSEPKG_LOAD_TIMEOUT", load_timeout),
-                       ("COURSEPKG_MEMORY_BYTES", memory_bytes)):  # fmt: skip
+    for key, value in (
+        ("COURSEPKG_CALL_TIMEOUT", call_timeout),
+        ("COURSEPKG_LOAD_TIMEOUT", load_timeout),
+        ("COURSEPKG_MEMORY_BYTES", memory_bytes),
+    ):
         if value is not None:
             env[key] = str(value)
     pytest_args = [
-        "-p", "coursepkg.grading.plugin",
-        "-p", "no:cacheprovider", "--noconftest", "-q", "--assert=plain",
-        "--rootdir", str(private / "tests"), "-c", str(private / "tests" / "pytest.ini"),
-        "--confcutdir", str(private / "tests"), "-o", "console_output_style=classic",
+        "-p",
+        "coursepkg.grading.plugin",
+        "-p",
+        "no:cacheprovider",
+        "--noconftest",
+        "-q",
+        "--assert=plain",
+        "--rootdir",
+        str(private / "tests"),
+        "-c",
+        str(private / "tests" / "pytest.ini"),
+        "--confcutdir",
+        str(private / "tests"),
+        "-o",
+        "console_output_style=classic",
         str(private / "tests" / suite.name),
-    ]  # fmt: skip
+    ]
     return Job(path, exercise, private, env, pytest_args, problems)
 
 
@@ -262,9 +281,12 @@ def _read_results(results_path, path, exercise, problems, timed_out) -> GradeRep
         event = record.get("event")
         if event == "collected":
             collected[record["name"]] = TestResult(
-                record["name"], record["points"], 0.0, record["hint"],
+                record["name"],
+                record["points"],
+                0.0,
+                record["hint"],
                 "not run: the exercise's time limit was reached" if timed_out else "not run",
-            )  # fmt: skip
+            )
         elif event == "result" and record["name"] in collected:
             test = collected[record["name"]]
             test.score = test.max_score if record["passed"] else 0.0

@@ -97,9 +97,18 @@ class Sandbox:
             return python
         script = self._namespace_script(python, workdir, stage)
         return [
-            "unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-            "--propagation", "private", "sh", "-c", script,
-        ]  # fmt: skip
+            "unshare",
+            "--mount",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            script,
+        ]
 
     def _namespace_script(self, python: list[str], workdir: Path, stage: Path) -> str:
         lines = ["set -e"]
@@ -125,9 +134,15 @@ class Sandbox:
         lines.append(f"chown {NOBODY_UID}:{NOBODY_GID} {q(INSIDE_WORKDIR)}")
         lines.append(f"cd {q(INSIDE_WORKDIR)}")
         drop = [
-            "setpriv", f"--reuid={NOBODY_UID}", f"--regid={NOBODY_GID}", "--clear-groups",
-            "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--",
-        ]  # fmt: skip
+            "setpriv",
+            f"--reuid={NOBODY_UID}",
+            f"--regid={NOBODY_GID}",
+            "--clear-groups",
+            "--no-new-privs",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--",
+        ]
         # not ``exec``: this root shell stays the namespace's first process (its parent's
         # death signal survives; the worker's would not, since it changes user)
         lines.append(" ".join(q(a) for a in drop + python))

@@ -53,26 +53,41 @@ class RemoteObject:
         self, submission: Submission, handle: protocol.Handle, generation: int, label: str
     ):
         self._submission, self._handle, self._generation, self.label = (
-            submission, handle, generation, label,
-        )  # fmt: skip
+            submission,
+            handle,
+            generation,
+            label,
+        )
 
     def call(self, method: str, *args, timeout: float | None = None, **kwargs):
         return self._submission._request(
-            {"op": "call", "handle": self._handle.id, "method": method}, args, kwargs,
-            timeout, f"{self.label}.{method}", self._generation,
-        )  # fmt: skip
+            {"op": "call", "handle": self._handle.id, "method": method},
+            args,
+            kwargs,
+            timeout,
+            f"{self.label}.{method}",
+            self._generation,
+        )
 
     def __call__(self, *args, timeout: float | None = None, **kwargs):
         return self._submission._request(
-            {"op": "call", "handle": self._handle.id, "method": ""}, args, kwargs,
-            timeout, self.label, self._generation,
-        )  # fmt: skip
+            {"op": "call", "handle": self._handle.id, "method": ""},
+            args,
+            kwargs,
+            timeout,
+            self.label,
+            self._generation,
+        )
 
     def attr(self, name: str, timeout: float | None = None):
         return self._submission._request(
-            {"op": "getattr", "handle": self._handle.id, "attr": name}, (), {},
-            timeout, f"{self.label}.{name}", self._generation,
-        )  # fmt: skip
+            {"op": "getattr", "handle": self._handle.id, "attr": name},
+            (),
+            {},
+            timeout,
+            f"{self.label}.{name}",
+            self._generation,
+        )
 
     def helper(self, name: str, *args, timeout: float | None = None, **kwargs):
         return self._submission.helper(name, self, *args, timeout=timeout, **kwargs)
@@ -195,14 +210,26 @@ class Submission:
         args = [str(to_child_r), str(from_child_w), "-"]  # cells on standard input
         command = self.sandbox.command(args, self._dir, stage)
         home = str(self.sandbox.workdir_inside(self._dir))
-        env = {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-               "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}  # fmt: skip
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": home,
+            "LANG": "C.UTF-8",
+            "TMPDIR": "/tmp",
+            "OMP_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg",
+            "PYTHONHASHSEED": "0",
+        }
         with open(cells_path, "rb") as cells_file:
             self._process = subprocess.Popen(
-                command, cwd=self._dir, env=env, pass_fds=(to_child_r, from_child_w),
-                stdin=cells_file, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                command,
+                cwd=self._dir,
+                env=env,
+                pass_fds=(to_child_r, from_child_w),
+                stdin=cells_file,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
                 preexec_fn=self.sandbox.limits.apply,
-            )  # fmt: skip
+            )
         os.close(to_child_r)
         os.close(from_child_w)
         self._to_child, self._from_child = to_child_w, from_child_r

@@ -17,7 +17,14 @@ from torch import nn
 
 from coursepkg.sequences import check_onehot
 
-WEIGHT_SHAPES = {"W_x": ("H", 4), "W_h": ("H", "H"), "b": ("H",), "h0": ("H",), "w_out": ("H",), "b_out": ()}
+WEIGHT_SHAPES = {
+    "W_x": ("H", 4),
+    "W_h": ("H", "H"),
+    "b": ("H",),
+    "h0": ("H",),
+    "w_out": ("H",),
+    "b_out": (),
+}
 """The weights dict of a threshold RNN and the shape of each entry (H hidden units)."""
 
 
@@ -35,7 +42,9 @@ def check_weights(weights: dict) -> int:
         raise ValueError(f"weights dict is missing {missing}; it needs {sorted(WEIGHT_SHAPES)}")
     H = torch.as_tensor(weights["b"]).shape[0] if torch.as_tensor(weights["b"]).dim() == 1 else None
     if H is None:
-        raise ValueError(f"b must have shape (H,), got {tuple(torch.as_tensor(weights['b']).shape)}")
+        raise ValueError(
+            f"b must have shape (H,), got {tuple(torch.as_tensor(weights['b']).shape)}"
+        )
     for name, shape in WEIGHT_SHAPES.items():
         want = tuple(H if s == "H" else s for s in shape)
         got = tuple(torch.as_tensor(weights[name]).shape)

@@ -236,7 +236,7 @@ ATTACKS: dict[str, tuple[str, list]] = {
     "infinite_loop_in_function": (
         "solution",
         [("insert", -1, "def motif_rnn_weights(motif):\n    while True:\n        pass")],
-    ),  # fmt: skip
+    ),
     "output_flood": (
         "solution",
         [
@@ -246,11 +246,11 @@ ATTACKS: dict[str, tuple[str, list]] = {
                 "import sys\nchunk = 'flood ' * 20000 + '\\n'\nfor _ in range(2000):\n    sys.stdout.write(chunk)",
             )
         ],
-    ),  # fmt: skip
+    ),
     "huge_allocation_at_top": (
         "solution",
         [("insert", 0, "import torch\nbig = torch.ones(2**40, dtype=torch.uint8)")],
-    ),  # fmt: skip
+    ),
     "huge_allocation_in_function": (
         "solution",
         [
@@ -260,7 +260,7 @@ ATTACKS: dict[str, tuple[str, list]] = {
                 "import torch\ndef motif_rnn_weights(motif):\n    hoard = []\n    while True:\n        hoard.append(torch.empty(2**28))",
             )
         ],
-    ),  # fmt: skip
+    ),
     "fake_passed_output": ("stub", [("insert", -1, FAKE_OUTPUT)]),
     "fake_results_files": ("stub", [("insert", -1, FAKE_RESULTS)]),
     "monkeypatch_libraries": ("stub", [("insert", -1, MONKEYPATCH)]),
@@ -277,7 +277,7 @@ ATTACKS: dict[str, tuple[str, list]] = {
                 "    if len(motif) == 1:\n        raise SystemExit(3)\n    return _inner(motif)",
             )
         ],
-    ),  # fmt: skip
+    ),
     "loud_but_correct": ("solution", [("insert", -1, LOUD)]),
     "syntax_error": (
         "solution",

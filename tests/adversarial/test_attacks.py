@@ -144,8 +144,11 @@ def test_infinite_loop_in_the_function_is_stopped(graded):
 def test_system_exit_in_the_function_fails_only_its_tests(graded):
     g = graded["system_exit_in_function"]
     g.check_finished()
-    one_letter = {"test_returns_weights_of_the_right_shapes", "test_single_base_motifs",
-                  "test_random_motifs"}  # fmt: skip
+    one_letter = {
+        "test_returns_weights_of_the_right_shapes",
+        "test_single_base_motifs",
+        "test_random_motifs",
+    }
     assert {"test_returns_weights_of_the_right_shapes", "test_single_base_motifs"} <= g.failed
     assert g.failed <= one_letter
     assert "SystemExit" in reasons(g)

@@ -19,13 +19,17 @@ SEED = 20260611  # hidden seed: the student's public checks use other inputs
 
 def weights_for(submission, motif: str) -> dict:
     weights = submission.call("motif_rnn_weights", motif)
-    assert isinstance(weights, dict), f"motif_rnn_weights({motif!r}) must return a dict, got {type(weights).__name__}"
+    assert isinstance(weights, dict), (
+        f"motif_rnn_weights({motif!r}) must return a dict, got {type(weights).__name__}"
+    )
     missing = sorted(set(WEIGHT_SHAPES) - set(weights))
     assert not missing, f"motif_rnn_weights({motif!r}) is missing {missing}"
     out = {}
     for name in WEIGHT_SHAPES:
         value = weights[name]
-        assert isinstance(value, torch.Tensor), f"{name} must be a torch tensor, got {type(value).__name__}"
+        assert isinstance(value, torch.Tensor), (
+            f"{name} must be a torch tensor, got {type(value).__name__}"
+        )
         out[name] = value.to(torch.float64)
     return out
 
@@ -36,7 +40,7 @@ def random_sequences(n: int, length: int, motif: str, gen: torch.Generator, plan
     for i in range(n):
         if torch.rand(1, generator=gen).item() < plant:
             start = int(torch.randint(0, length - len(motif) + 1, (1,), generator=gen))
-            seqs[i] = seqs[i][:start] + motif + seqs[i][start + len(motif):]
+            seqs[i] = seqs[i][:start] + motif + seqs[i][start + len(motif) :]
     return seqs
 
 
@@ -60,7 +64,10 @@ def assert_exact(submission, motif: str, seqs: list[str], what: str) -> None:
     )
 
 
-@pytest.mark.grade(points=1, hint="Return a dict with W_x (H,4), W_h (H,H), b (H,), h0 (H,), w_out (H,) and b_out (), as torch tensors, with H <= 256.")
+@pytest.mark.grade(
+    points=1,
+    hint="Return a dict with W_x (H,4), W_h (H,H), b (H,), h0 (H,), w_out (H,) and b_out (), as torch tensors, with H <= 256.",
+)
 def test_returns_weights_of_the_right_shapes(submission):
     for motif in ("ACG", "A", "ACGTAC"):
         weights = weights_for(submission, motif)
@@ -73,27 +80,40 @@ def test_returns_weights_of_the_right_shapes(submission):
         assert H <= 256, f"motif {motif!r}: {H} hidden units, more than 256"
 
 
-@pytest.mark.grade(points=2, hint="Start from chapter 1's ACG machine: states s0..s3 and a bound state that holds itself.")
+@pytest.mark.grade(
+    points=2,
+    hint="Start from chapter 1's ACG machine: states s0..s3 and a bound state that holds itself.",
+)
 def test_detects_ACG(submission):
     gen = torch.Generator().manual_seed(SEED)
     assert_exact(submission, "ACG", random_sequences(500, 40, "ACG", gen), "random sequences")
 
 
-@pytest.mark.grade(points=1, hint="A one-letter motif needs only 'seen it yet?': the first occurrence switches the output on.")
+@pytest.mark.grade(
+    points=1,
+    hint="A one-letter motif needs only 'seen it yet?': the first occurrence switches the output on.",
+)
 def test_single_base_motifs(submission):
     gen = torch.Generator().manual_seed(SEED + 1)
     for motif in ("T", "C"):
-        assert_exact(submission, motif, random_sequences(200, 20, motif, gen, plant=0.2), "random sequences")
+        assert_exact(
+            submission, motif, random_sequences(200, 20, motif, gen, plant=0.2), "random sequences"
+        )
 
 
-@pytest.mark.grade(points=3, hint="After a mismatch, fall back to the longest part of the motif that still matches (in ACAC, ACA then A leaves A matched; ACA then C completes it).")
+@pytest.mark.grade(
+    points=3,
+    hint="After a mismatch, fall back to the longest part of the motif that still matches (in ACAC, ACA then A leaves A matched; ACA then C completes it).",
+)
 def test_self_overlapping_motifs(submission):
     gen = torch.Generator().manual_seed(SEED + 2)
     for motif in ("AAA", "ACAC", "AACAA", "GAGAG", "TTTTTT", "ACGACG", "CAGCA"):
         assert_exact(submission, motif, random_sequences(300, 50, motif, gen), "random sequences")
 
 
-@pytest.mark.grade(points=2, hint="Near misses: partial matches that break off must not switch the output on.")
+@pytest.mark.grade(
+    points=2, hint="Near misses: partial matches that break off must not switch the output on."
+)
 def test_near_misses_do_not_fire(submission):
     gen = torch.Generator().manual_seed(SEED + 3)
     for motif in ("ACG", "AACAA", "TGTGC", "GATTACA"[:6]):
@@ -106,16 +126,22 @@ def test_near_misses_do_not_fire(submission):
         assert_exact(submission, motif, [s[:length] for s in seqs], "sequences of partial matches")
 
 
-@pytest.mark.grade(points=2, hint="Once bound, stay bound: the state after a match must hold itself whatever comes next, even thousands of bases later.")
+@pytest.mark.grade(
+    points=2,
+    hint="Once bound, stay bound: the state after a match must hold itself whatever comes next, even thousands of bases later.",
+)
 def test_stays_bound_on_long_sequences(submission):
     gen = torch.Generator().manual_seed(SEED + 4)
     for motif in ("ACG", "ATAT"):
         seqs = random_sequences(20, 2000, motif, gen, plant=0.0)
-        seqs = [motif + s[len(motif):] for s in seqs[:10]] + seqs[10:]
+        seqs = [motif + s[len(motif) :] for s in seqs[:10]] + seqs[10:]
         assert_exact(submission, motif, seqs, "sequences of 2,000 bases")
 
 
-@pytest.mark.grade(points=2, hint="Build the weights from the motif itself, so that every motif of length 1 to 6 works.")
+@pytest.mark.grade(
+    points=2,
+    hint="Build the weights from the motif itself, so that every motif of length 1 to 6 works.",
+)
 def test_random_motifs(submission):
     gen = torch.Generator().manual_seed(SEED + 5)
     for _ in range(16):

@@ -40,8 +40,16 @@ def baseline_error() -> float:
         seed_everything(0)
         model = ConditionedRNN(G, H, "zero")
         inputs, targets = TRAIN.next_step()
-        fit(model, (inputs, TRAIN.cell_type), targets, F.mse_loss, epochs=EPOCHS, lr=LR,
-            batch_size=32, progress=False)  # fmt: skip
+        fit(
+            model,
+            (inputs, TRAIN.cell_type),
+            targets,
+            F.mse_loss,
+            epochs=EPOCHS,
+            lr=LR,
+            batch_size=32,
+            progress=False,
+        )
         with torch.no_grad():
             _BASELINE["early"] = early_error(model(TEST.next_step()[0], TEST.cell_type))
     return _BASELINE["early"]
@@ -96,8 +104,17 @@ def check_learned_and_used(submission, name: str) -> None:
 
 def check_depends(submission, name: str) -> None:
     m = build(submission, name)
-    helper(submission, "train_model", m, [TRAIN.x[:, :-1], condition(name, TRAIN)], TRAIN.x[:, 1:],
-             loss="mse", epochs=3, lr=LR, timeout=30)  # fmt: skip
+    helper(
+        submission,
+        "train_model",
+        m,
+        [TRAIN.x[:, :-1], condition(name, TRAIN)],
+        TRAIN.x[:, 1:],
+        loss="mse",
+        epochs=3,
+        lr=LR,
+        timeout=30,
+    )
     if name == "CellTypeRNN":
         c = torch.arange(K)
         x = TEST.x[:1, :-1].expand(K, -1, -1).contiguous()
@@ -119,8 +136,17 @@ def check_depends(submission, name: str) -> None:
 
 def check_beats_baseline(submission, name: str) -> None:
     m = build(submission, name)
-    losses = helper(submission, "train_model", m, [TRAIN.x[:, :-1], condition(name, TRAIN)], TRAIN.x[:, 1:],
-                      loss="mse", epochs=EPOCHS, lr=LR, timeout=60)  # fmt: skip
+    losses = helper(
+        submission,
+        "train_model",
+        m,
+        [TRAIN.x[:, :-1], condition(name, TRAIN)],
+        TRAIN.x[:, 1:],
+        loss="mse",
+        epochs=EPOCHS,
+        lr=LR,
+        timeout=60,
+    )
     assert losses and losses[-1] < losses[0], f"{name}: the training loss did not go down"
     predicted = as_tensor(
         helper(submission, "predict", m, TEST.x[:, :-1], condition(name, TEST)), "forward"

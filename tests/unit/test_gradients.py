@@ -72,8 +72,13 @@ def test_rnn_module_norms_use_its_weights():
     rnn = torch.nn.RNN(4, 6, batch_first=True)
     x = torch.randn(9, 4)
     b = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach().double()
-    args = (rnn.weight_hh_l0.detach().double(), rnn.weight_ih_l0.detach().double(), b, x.double(),
-            torch.zeros(6, dtype=torch.float64))  # fmt: skip
+    args = (
+        rnn.weight_hh_l0.detach().double(),
+        rnn.weight_ih_l0.detach().double(),
+        b,
+        x.double(),
+        torch.zeros(6, dtype=torch.float64),
+    )
     torch.testing.assert_close(rnn_jacobian_norms(rnn, x), autograd_jacobian_norms(*args))
 
 

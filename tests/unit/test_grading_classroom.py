@@ -22,8 +22,10 @@ def test_grade_class_writes_gradebook_and_results(tmp_path):
     (folder / "cy_ex01_motif_fsm.ipynb").write_text("not a notebook")
     book = grade_class(folder, tmp_path / "out", tests_dir=TESTS_DIR, jobs=2)
     assert {s: r.score for s, r in book.reports.items()} == {
-        "ada_ex01_motif_fsm": 13.0, "bob_ex01_motif_fsm": 0.0, "cy_ex01_motif_fsm": 0.0,
-    }  # fmt: skip
+        "ada_ex01_motif_fsm": 13.0,
+        "bob_ex01_motif_fsm": 0.0,
+        "cy_ex01_motif_fsm": 0.0,
+    }
     with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["student"] for r in rows] == sorted(book.reports)
@@ -38,8 +40,18 @@ def test_cli_grades_a_folder(tmp_path, capsys):
     folder = tmp_path / "class"
     folder.mkdir()
     shutil.copy(REPO / "exercises" / "ex01_motif_fsm.ipynb", folder / "dee_ex01_motif_fsm.ipynb")
-    code = main(["grade", str(folder), "--jobs", "1", "--out", str(tmp_path / "out"),
-                 "--tests", str(TESTS_DIR)])  # fmt: skip
+    code = main(
+        [
+            "grade",
+            str(folder),
+            "--jobs",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+            "--tests",
+            str(TESTS_DIR),
+        ]
+    )
     assert code == 0
     assert "graded 1 notebooks" in capsys.readouterr().out
     assert (tmp_path / "out" / "gradebook.csv").is_file()

@@ -24,8 +24,15 @@ def released(tmp_path_factory):
 
 def test_student_edition_has_the_book_and_exercises_but_no_secrets(released):
     student = released["student"]
-    for name in ("_config.yml", "_toc.yml", "book", "exercises/ex01_motif_fsm.ipynb",
-                 "coursepkg/checks/ex01_motif_fsm.py", "pyproject.toml", "README.md"):  # fmt: skip
+    for name in (
+        "_config.yml",
+        "_toc.yml",
+        "book",
+        "exercises/ex01_motif_fsm.ipynb",
+        "coursepkg/checks/ex01_motif_fsm.py",
+        "pyproject.toml",
+        "README.md",
+    ):
         assert (student / name).exists(), name
     assert not (student / "solutions").exists()
     assert not (student / "tests").exists()
@@ -46,8 +53,13 @@ def _run_bundle(released, tmp_path, notebook: Path) -> dict:
     (root / "submission").mkdir()
     shutil.copy(notebook, root / "submission" / "ex01_motif_fsm.ipynb")
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
-    done = subprocess.run([str(root / "source" / "run_autograder")], env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [str(root / "source" / "run_autograder")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     if os.geteuid() == 0:
         mode = stat.S_IMODE(os.stat(root / "source" / "tests" / "grading").st_mode)
@@ -59,8 +71,14 @@ def test_bundle_has_what_gradescope_needs(released):
     import zipfile
 
     names = set(zipfile.ZipFile(released["autograder"]).namelist())
-    for name in ("setup.sh", "run_autograder", "tests/grading/test_ex01_motif_fsm.py",
-                 "coursepkg/grading/runner.py", "constraints.txt", "pyproject.toml"):  # fmt: skip
+    for name in (
+        "setup.sh",
+        "run_autograder",
+        "tests/grading/test_ex01_motif_fsm.py",
+        "coursepkg/grading/runner.py",
+        "constraints.txt",
+        "pyproject.toml",
+    ):
         assert name in names, name
     assert not any(n.startswith("solutions/") for n in names)
 

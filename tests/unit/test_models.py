@@ -54,7 +54,9 @@ def test_elman_rnn_shapes_and_step_match_the_fused_module():
     h = torch.zeros(1, 5)
     rnn = model.rnn
     for t in range(8):
-        h = elman_step(x[:, t], h, rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0 + rnn.bias_hh_l0)
+        h = elman_step(
+            x[:, t], h, rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0 + rnn.bias_hh_l0
+        )
         assert torch.allclose(h, states[:, t], atol=1e-6)
 
 

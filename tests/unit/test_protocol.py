@@ -12,8 +12,14 @@ def roundtrip(value):
 
 
 def test_plain_values_survive_the_wire():
-    value = {"W": torch.arange(6.0).reshape(2, 3), "b": torch.tensor(-0.5), "n": 3,
-             "names": ["a", "b"], "pair": (1, 2.5), "arr": np.ones((2,), dtype=np.int64)}  # fmt: skip
+    value = {
+        "W": torch.arange(6.0).reshape(2, 3),
+        "b": torch.tensor(-0.5),
+        "n": 3,
+        "names": ["a", "b"],
+        "pair": (1, 2.5),
+        "arr": np.ones((2,), dtype=np.int64),
+    }
     out = roundtrip(value)
     assert torch.equal(out["W"], value["W"]) and out["b"].shape == ()
     assert out["pair"] == (1, 2.5) and out["names"] == ["a", "b"]

@@ -51,7 +51,7 @@ def test_unknown_alphabet_is_named():
 
 def test_reverse_complement_matches_the_string_version():
     assert reverse_complement_str("AACGTN") == "NACGTT"
-    x = onehot("AACGTT" "GGC")
+    x = onehot("AACGTTGGC")
     assert decode(reverse_complement(x)) == "GCCAACGTT"
 
 
