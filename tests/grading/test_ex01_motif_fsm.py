@@ -12,7 +12,7 @@ import torch
 
 from coursepkg.data.motifs import motif_seen
 from coursepkg.models.threshold import WEIGHT_SHAPES, ThresholdRNN
-from coursepkg.sequences import DNA, onehot_batch
+from coursepkg.sequences import DNA, onehot, onehot_batch
 
 SEED = 20260611  # hidden seed: the student's public checks use other inputs
 
@@ -60,8 +60,30 @@ def assert_exact(submission, motif: str, seqs: list[str], what: str) -> None:
     wrong = wrong_count(weights, motif, seqs)
     assert wrong == 0, (
         f"motif {motif!r}: wrong output on {wrong} of {len(seqs)} {what} "
-        "(the sequences are hidden; try this motif on sequences of your own)"
+        f"(the sequences are hidden). {public_example(weights, motif)}"
     )
+
+
+def public_examples(motif: str) -> list[str]:
+    """Small inputs made from the motif alone (nothing hidden): a plain match that must
+    stay bound, matches after each partial match, and near misses."""
+    examples = ["TT" + motif + "CATG" * 3]
+    examples += [motif[:k] + motif for k in range(len(motif) - 1, 0, -1)]
+    if len(motif) > 1:
+        examples.append((motif[:-1] + "T") * 3)
+    return examples
+
+
+def public_example(weights: dict, motif: str) -> str:
+    """Expected versus got on the first public example the network gets wrong."""
+    net = ThresholdRNN(weights, dtype=torch.float64)
+    for seq in public_examples(motif):
+        y, _ = net(onehot(seq))
+        want = motif_seen(seq, motif)
+        if not torch.equal(y, want.to(y.dtype)):
+            shown = lambda v: "".join(str(int(b)) for b in v.tolist())  # noqa: E731
+            return f"On the public input {seq!r}: expected y = {shown(want)}, got y = {shown(y)}."
+    return "It is right on short examples made from the motif; try longer sequences."
 
 
 @pytest.mark.grade(
