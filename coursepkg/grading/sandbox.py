@@ -112,7 +112,10 @@ class Sandbox:
 
     def _namespace_script(self, python: list[str], workdir: Path, stage: Path) -> str:
         lines = ["set -e"]
-        covers, rebinds = _unreachable_parents(_needed_paths())
+        needed = _needed_paths()
+        covers, rebinds = _unreachable_parents(needed)
+        # a checkout or venv under /tmp (CI clones anywhere) must survive the private /tmp
+        rebinds = _outermost(rebinds + [p for p in needed if _under_private_tmp(p)])
         for i, path in enumerate(rebinds):
             lines.append(f"mkdir -p {q(stage / str(i))}")
             lines.append(f"mount --bind {q(path)} {q(stage / str(i))}")
@@ -164,6 +167,16 @@ def _needed_paths() -> list[Path]:
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         paths.add(Path(sysconfig.get_paths()[key]))
     return sorted(p.resolve() for p in paths if p.exists())
+
+
+def _under_private_tmp(path: Path) -> bool:
+    return any(path == Path(t) or Path(t) in path.parents for t in PRIVATE_TMP)
+
+
+def _outermost(paths: list[Path]) -> list[Path]:
+    """The paths that are not inside another one of them (each mounted once)."""
+    unique = sorted(set(paths))
+    return [p for p in unique if not any(other in p.parents for other in unique)]
 
 
 def _unreachable_parents(paths: list[Path]) -> tuple[list[Path], list[Path]]:
