@@ -15,9 +15,8 @@ import torch
 import torch.nn.functional as F
 
 from coursepkg.data.expression import ExpressionData, ExpressionSimulator
-from coursepkg.experiments.gradients import one_thread
 from coursepkg.models.conditioned import INITS, ConditionedRNN
-from coursepkg.train import fit, seed_everything
+from coursepkg.train import fit, seed_everything, torch_threads
 
 EARLY = 3
 """The "first few steps": predictions of x_1, x_2, x_3."""
@@ -87,7 +86,7 @@ def train_conditioned(
 ) -> ConditioningRun:
     """Train ``ConditionedRNN(G, hidden, init)`` on next-step MSE; score it on ``test``."""
     G = train.x.shape[-1]
-    with one_thread():
+    with torch_threads(1):
         seed_everything(seed)
         model = ConditionedRNN(
             G, hidden, init, n_types=int(train.cell_type.max()) + 1, n_omics=train.z.shape[1]

@@ -12,7 +12,6 @@ Every function takes its seeds as arguments and gives the same numbers on every 
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
 
@@ -31,7 +30,7 @@ from coursepkg.analysis.gradients import (
 from coursepkg.data.enhancer import distal_enhancer_dataset
 from coursepkg.models.last_state import LastStateClassifier
 from coursepkg.sequences import onehot, random_dna
-from coursepkg.train import fit, seed_everything
+from coursepkg.train import fit, seed_everything, torch_threads
 
 RADII = (0.9, 1.0, 1.1)
 """Spectral radii of the recurrent matrices compared in the chapter."""
@@ -45,18 +44,6 @@ hundreds of steps at the start of training (the "chrono" idea of Tallec and Olli
 2018: set the forget gate to the time scale of the task). With torch's default
 (``f`` near 0.5) the LSTM does not leave the chance plateau at distance 40 within the
 chapter's budget."""
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run torch on one thread: for models this small it is faster, and steadier on a busy
-    machine, than splitting each tiny matrix product across cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @dataclass
@@ -100,7 +87,7 @@ def gradient_decay(
     """
     gen = torch.Generator().manual_seed(seed + 7)
     x = onehot(random_dna(length, generator=gen), dtype=torch.float64)  # (T, 4)
-    with one_thread():
+    with torch_threads(1):
         results = [_decay_one(radius, hidden, x, seed) for radius in radii]
     return results
 
@@ -167,7 +154,7 @@ def train_distal(
     x, y = distal_enhancer_dataset(n, distance, seed=data_seed)
     xv, yv = distal_enhancer_dataset(400, distance, seed=data_seed + 1)
     xt, yt = distal_enhancer_dataset(1000, distance, seed=data_seed + 2)
-    with one_thread():
+    with torch_threads(1):
         seed_everything(seed)
         forget_bias = LSTM_FORGET_BIAS if kind == "lstm" else None
         model = LastStateClassifier(kind, 4, hidden, truncation=truncation, forget_bias=forget_bias)

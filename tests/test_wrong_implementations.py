@@ -1,4 +1,4 @@
-"""ex02 and ex03 end to end: wrong-but-plausible implementations lose points, and
+"""Every exercise end to end: wrong-but-plausible implementations lose points, and
 functions imported from the course package instead of written score nothing.
 
 Each wrong implementation is the solution notebook with one solution region swapped
@@ -48,6 +48,29 @@ def test_ex03_functions_imported_from_the_package_score_nothing(tmp_path):
     report = grade(path)
     assert report.score == 0, report.table()
     assert all("write your own" in t.message for t in report.tests), report.table()
+
+
+EX01_WRONG = {
+    # After a mismatch, fall back only to "nothing" or "first letter": misses overlaps.
+    "naive fallback": (
+        "            while k > 0 and not text.endswith(motif[:k]):\n                k -= 1\n",
+        "            k = k if text == motif[:k] else (1 if a == motif[0] else 0)\n",
+    ),
+    # The matched state is not absorbing: the output drops after the motif.
+    "bound state not absorbing": (
+        "            if q == m:\n                row[a] = m\n                continue\n",
+        "",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(EX01_WRONG))
+def test_ex01_wrong_implementation_loses_points_with_public_feedback(mistake, tmp_path):
+    old, new = EX01_WRONG[mistake]
+    report = grade(swapped("ex01_motif_fsm", old, new, tmp_path))
+    assert 0 < report.score < report.max_score, report.table()
+    failed = [t for t in report.tests if not t.passed]
+    assert any("On the public input" in t.message for t in failed), report.table()
 
 
 EX03_WRONG = {
