@@ -207,7 +207,7 @@ class Submission:
         )
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        args = [str(to_child_r), str(from_child_w), "-"]  # cells on standard input
+        args = [str(to_child_r), str(from_child_w)]  # the cells go on standard input
         command = self.sandbox.command(args, self._dir, stage)
         home = str(self.sandbox.workdir_inside(self._dir))
         env = {

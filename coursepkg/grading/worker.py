@@ -2,7 +2,7 @@
 
 Started by :mod:`coursepkg.grading.student` as
 
-    python -I -m coursepkg.grading.worker FD_IN FD_OUT CELLS_JSON   (``-``: standard input)
+    python -I -m coursepkg.grading.worker FD_IN FD_OUT   (the cells, as JSON, on standard input)
 
 It executes the notebook's code cells in order in one namespace (an error in a cell
 is reported and the next cell still runs, so earlier definitions survive), tells the
@@ -146,17 +146,13 @@ def _kind(obj) -> str:
 
 
 def main(argv: list[str]) -> None:
-    fd_in, fd_out, cells_path = int(argv[0]), int(argv[1]), argv[2]
+    fd_in, fd_out = int(argv[0]), int(argv[1])
     os.set_inheritable(fd_in, False)
     os.set_inheritable(fd_out, False)
-    if cells_path == "-":
-        cells = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        devnull = os.open(os.devnull, os.O_RDONLY)  # input() in a notebook reads nothing
-        os.dup2(devnull, 0)
-        os.close(devnull)
-    else:
-        with open(cells_path, encoding="utf-8") as handle:
-            cells = json.load(handle)
+    cells = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    devnull = os.open(os.devnull, os.O_RDONLY)  # input() in a notebook reads nothing
+    os.dup2(devnull, 0)
+    os.close(devnull)
     import torch  # (MPLBACKEND=Agg is set by the grader; matplotlib loads only if used)
 
     torch.set_num_threads(1)
