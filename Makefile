@@ -28,7 +28,13 @@ system-deps:
 	fi
 
 ## The book: executes every chapter (cached in _build/.jupyter_cache) into _build/html.
+## The cache is keyed by each notebook's code only, so it is dropped whenever the package's
+## code changes: a chapter's numbers always come from the code that is checked out.
+PACKAGE_HASH = $(shell cat $$(find coursepkg -name '*.py' | LC_ALL=C sort) | sha256sum | cut -c1-16)
 book: install
+	@if [ "$$(cat _build/.package-hash 2>/dev/null)" != "$(PACKAGE_HASH)" ]; then \
+	  rm -rf _build; mkdir -p _build; echo $(PACKAGE_HASH) > _build/.package-hash; \
+	fi
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "Book built: _build/html/index.html"
 
@@ -47,12 +53,12 @@ bench: install
 	$(BIN)/python bench/benchmark.py
 
 lint: install
-	$(BIN)/ruff check coursepkg tests bench
-	$(BIN)/ruff format --check coursepkg tests bench
+	$(BIN)/ruff check coursepkg tests bench book/_ext
+	$(BIN)/ruff format --check coursepkg tests bench book/_ext
 
 format: install
-	$(BIN)/ruff format coursepkg tests bench
-	$(BIN)/ruff check --fix coursepkg tests bench
+	$(BIN)/ruff format coursepkg tests bench book/_ext
+	$(BIN)/ruff check --fix coursepkg tests bench book/_ext
 
 constraints: install
 	{ head -3 constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -vi '^coursepkg'; } > constraints.new

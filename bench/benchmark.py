@@ -1,4 +1,4 @@
-"""Timings against the budgets in COURSE.md. Run with `make bench`.
+"""Timings against the budgets in docs/DESIGN.md. Run with `make bench`.
 
 * each chapter's execution (nbclient, fresh kernel): 60 s, or 120 s for the 50 kb chapter;
 * grading one notebook per exercise: 15 s;
@@ -39,10 +39,10 @@ def time_chapter(path: Path) -> float:
 
 
 def time_grading(path: Path) -> tuple[float, str]:
-    from coursepkg.grading.runner import grade_notebook
+    from coursepkg.grading.trusted.runner import grade_notebook
 
     start = time.perf_counter()
-    report = grade_notebook(path, tests_dir=ROOT / "tests" / "grading")
+    report = grade_notebook(path, tests_dir=ROOT / "tests" / "hidden_suites")
     return time.perf_counter() - start, f"{report.score:g}/{report.max_score:g}"
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: grade a class of 100 ex01 submissions on 2 cores (COURSE.md, "Budgets").
+"""Benchmark: grade a class of 100 ex01 submissions on 2 cores (docs/DESIGN.md, "Budgets").
 
     python bench/grade_class.py [--n 100] [--jobs 2]
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from coursepkg.grading.classroom import grade_class
+from coursepkg.grading.trusted.classroom import grade_class
 
 REPO = Path(__file__).resolve().parents[1]
 CLASS_BUDGET = 300.0  # s for 100 submissions on 2 cores
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         folder, out = Path(tmp) / "class", Path(tmp) / "graded"
         folder.mkdir()
         make_class(folder, args.n)
-        book = grade_class(folder, out, tests_dir=REPO / "tests" / "grading", jobs=args.jobs)
+        book = grade_class(folder, out, tests_dir=REPO / "tests" / "hidden_suites", jobs=args.jobs)
         print(book.summary())
         with open(out / "gradebook.csv", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))

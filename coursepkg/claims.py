@@ -1,15 +1,25 @@
-"""The book's claims: one registry that the chapters measure and the tests assert.
+"""The book's claims: sentences about measured numbers, and the checks that decide them.
 
-Every claim the book makes about a measured number lives here once, with the check that
-decides whether it holds.  A chapter measures it and calls :func:`record`; the test suite
-measures it with the same function and calls :func:`check`; the results page
-(``book/results.md``, filled by :mod:`coursepkg.sphinx_results`) lists every claim beside
-the value the last build measured.
+Each chapter declares its claims in ``coursepkg/chapters/<chapter>/claims.py`` (a list
+``CLAIMS`` and a function ``measure(seed_base)``); :func:`all_claims` collects them in book
+order. A claim is decided by one of four rules (``over``):
 
-Inside the repository, :func:`record` also writes the value to
-``<root>/_build/claims/<chapter>.json``, where ``<root>`` is the first folder at or above
-the working directory that holds both ``_config.yml`` and ``_toc.yml``.  Elsewhere (on
-Colab, say) it only displays the line.
+``"value"``
+    a deterministic computation gives one number: ``value op threshold``.
+``"median"``
+    a random procedure (training, simulation, k-means) is run for a block of seeds
+    (:func:`coursepkg.seeds.block`): ``median(values) op threshold``.
+``"every"``
+    every seed of the block must pass: ``value op threshold`` for each.
+``"k_of_n"``
+    at least ``k`` seeds of the block pass.
+
+A chapter measures a claim and calls :func:`record`, which shows one line (value, spread,
+rule, verdict) and, inside the repository, saves every seed's value to
+``<root>/_build/claims/<chapter>.json``. The results page (``book/_ext/claims_table.py``)
+and the tests (``tests/chapters``) read those files: the build measures, the tests assert
+what it measured. ``coursepkg claims --seed-base N`` calls each chapter's ``measure`` to
+re-measure every claim on another block of seeds, without building the book.
 """
 
 from __future__ import annotations
@@ -19,7 +29,9 @@ import json
 import math
 import numbers
 import os
+import statistics
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,11 +40,14 @@ CLAIMS_DIR = Path("_build") / "claims"
 """Where :func:`record` writes, relative to the repository root."""
 
 _SYMBOLS = {">=": "\u2265", "<=": "\u2264", "==": "="}
+RULES = ("value", "median", "every", "k_of_n")
+MIN_SEEDS = 5
+"""A claim about a random procedure is measured over at least this many seeds."""
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A sentence of the book and the check a measured number must pass for it to hold.
+    """A sentence of the book and the rule a measured number must pass for it to hold.
 
     Parameters
     ----------
@@ -41,12 +56,15 @@ class Claim:
     sentence : str
         The claim as the reader meets it.
     measure : str
-        What number is measured (the value's meaning and unit).
+        What one value is (its meaning and unit), e.g. "held-out accuracy at distance 60".
     op : {">=", "<=", "=="}
-        The value holds the claim when ``value op threshold``.
     threshold : float
+    over : {"value", "median", "every", "k_of_n"}
+        How the values of several seeds decide the claim (see the module docstring).
+    k : int, optional
+        For ``over="k_of_n"``: how many seeds must pass.
     fmt : str
-        Format spec for showing a value, e.g. ``".3f"`` or ``".1%"``.
+        Format spec of one value, e.g. ``".3f"`` or ``".1%"``.
     """
 
     id: str
@@ -54,13 +72,19 @@ class Claim:
     measure: str
     op: str
     threshold: float
+    over: str = "value"
+    k: int | None = None
     fmt: str = ".3f"
 
     def __post_init__(self) -> None:
         if self.op not in _SYMBOLS:
             raise ValueError(
-                f"claim {self.id}: op must be one of {sorted(_SYMBOLS)}, got {self.op!r}"
+                f"claim {self.id}: op must be one of {sorted(_SYMBOLS)}, not {self.op!r}"
             )
+        if self.over not in RULES:
+            raise ValueError(f"claim {self.id}: over must be one of {RULES}, not {self.over!r}")
+        if (self.over == "k_of_n") != (self.k is not None):
+            raise ValueError(f"claim {self.id}: k is needed with over='k_of_n' and only then")
         if "." not in self.id:
             raise ValueError(f"claim id must look like 'ch01.name', got {self.id!r}")
 
@@ -70,19 +94,30 @@ class Claim:
         return self.id.split(".", 1)[0]
 
     @property
-    def requirement(self) -> str:
-        """The check in words, e.g. ``"≥ 0.980"``."""
-        return f"{_SYMBOLS[self.op]}\u00a0{self.format(self.threshold)}"  # no line break
+    def random(self) -> bool:
+        """Whether the claim is about a random procedure (measured over seeds)."""
+        return self.over != "value"
 
-    def format(self, value: float) -> str:
+    @property
+    def requirement(self) -> str:
+        """The rule in words, e.g. ``"median ≥ 0.900"`` or ``"≥ 0.900 in at least 4 seeds"``."""
+        bound = f"{_SYMBOLS[self.op]}\u00a0{self.format(self.threshold)}"  # no line break
+        if self.over == "median":
+            return f"median {bound}"
+        if self.over == "every":
+            return f"every seed {bound}"
+        if self.over == "k_of_n":
+            return f"{bound} in at least {self.k} seeds"
+        return bound
+
+    def format(self, value: float | None) -> str:
         """Show ``value`` the way this claim's numbers are shown."""
-        if isinstance(value, float) and math.isnan(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             return "nan"
         return format(value, self.fmt)
 
-    def holds(self, value: float) -> bool:
-        """True when ``value`` passes the check (NaN never does)."""
-        value = _as_number(value, self.id)
+    def passes(self, value: float) -> bool:
+        """Whether one value meets the bound (NaN never does)."""
         if math.isnan(value):
             return False
         if self.op == ">=":
@@ -91,174 +126,40 @@ class Claim:
             return value <= self.threshold
         return value == self.threshold
 
+    def statistic(self, values: Sequence[float]) -> float:
+        """The number the rule compares: the value, the median, the worst seed, or the count
+        of passing seeds (``k_of_n``)."""
+        values = _as_values(values, self.id)
+        if self.over == "value":
+            return values[0]
+        if any(math.isnan(v) for v in values):
+            return math.nan if self.over != "k_of_n" else float(sum(map(self.passes, values)))
+        if self.over == "median":
+            return float(statistics.median(values))
+        if self.over == "every":
+            if self.op == ">=":
+                return min(values)
+            if self.op == "<=":
+                return max(values)
+            return max(values, key=lambda v: abs(v - self.threshold))
+        return float(sum(self.passes(v) for v in values))
 
-CHAPTER_PAGES = {
-    "ch01": "book/01_hidden_state",
-    "ch02": "book/02_conditioning",
-    "ch03": "book/03_vanishing_gradients",
-}
-"""The book page (Sphinx docname) that measures each chapter's claims."""
+    def holds(self, values: Sequence[float] | float) -> bool:
+        """Whether measured ``values`` (one per seed; one for ``"value"``) hold the claim."""
+        values = _as_values(values, self.id)
+        self._check_count(values)
+        if self.over == "k_of_n":
+            return sum(self.passes(v) for v in values) >= self.k
+        return self.passes(self.statistic(values))
 
-CLAIMS: dict[str, Claim] = {
-    c.id: c
-    for c in (
-        Claim(
-            "ch01.fsm_exact",
-            "The hand-built threshold RNN detects ACG exactly: it agrees with string search "
-            "at every position of thousands of random sequences.",
-            "positions where the network and string search disagree",
-            "==",
-            0,
-            fmt=",.0f",
-        ),
-        Claim(
-            "ch01.self_connection_needed",
-            "The strong self-connection of the 'bound' unit is the memory: weakened from 2 "
-            "to 1, the network forgets the motif and disagrees with string search often.",
-            "share of positions where the weakened network and string search disagree",
-            ">=",
-            0.1,
-        ),
-        Claim(
-            "ch01.trained_accuracy",
-            "An Elman RNN with 8 tanh units, trained by gradient descent on sequences of "
-            "20 bases, labels every position of unseen 50-base sequences almost perfectly.",
-            "per-position accuracy on held-out 50-base sequences",
-            ">=",
-            0.98,
-        ),
-        Claim(
-            "ch01.long_training_stalls",
-            "Trained the same way but directly on 50-base sequences without planted motifs, "
-            "the network does no better than always answering 'not yet'.",
-            "accuracy minus the accuracy of the constant answer 'not yet'",
-            "<=",
-            0.01,
-        ),
-        Claim(
-            "ch01.state_purity",
-            "The trained network's hidden states fall into four clusters that map onto the "
-            "four states of the machine.",
-            "purity of k-means clusters (k = 4) against the machine's states",
-            ">=",
-            0.9,
-        ),
-        Claim(
-            "ch01.purity_over_control",
-            "An untrained network's hidden states do not: their clusters are far less pure.",
-            "purity of the trained network minus purity of the untrained one (k = 4)",
-            ">=",
-            0.2,
-        ),
-        Claim(
-            "ch02.celltype_beats_zero_early",
-            "Starting the RNN from a learned per-cell-type state h0 = g(c) predicts the first "
-            "steps of held-out trajectories far better than starting from zero.",
-            "error of zero h0 divided by error of h0 = Embedding(cell type), first 3 steps",
-            ">=",
-            1.3,
-            fmt=".2f",
-        ),
-        Claim(
-            "ch02.omics_beats_shared_early",
-            "h0 = MLP(z) from baseline omics beats a single learned h0 shared by all cells, "
-            "most of all at the first steps.",
-            "error of shared h0 divided by error of h0 = MLP(z), first 3 steps",
-            ">=",
-            1.5,
-            fmt=".2f",
-        ),
-        Claim(
-            "ch02.conditioned_win_overall",
-            "Both conditioned models also beat both unconditioned ones over whole trajectories.",
-            "best unconditioned error minus worst conditioned error, all steps",
-            ">=",
-            0.0,
-            fmt=".4f",
-        ),
-        Claim(
-            "ch02.gain_largest_early",
-            "The gain from conditioning is largest at the start and shrinks as the "
-            "trajectory itself reveals the cell.",
-            "gain ratio (zero h0 / embedding h0) at the first 3 steps over the ratio at the "
-            "last steps",
-            ">=",
-            1.2,
-            fmt=".2f",
-        ),
-        Claim(
-            "ch03.linear_rate_matches",
-            "For a linear RNN the gradient norm ||dh_T/dh_t|| decays (or grows) exactly at "
-            "the rate log(rho) set by the spectral radius of W_h.",
-            "largest |fitted rate - log(rho)| over rho = 0.9, 1.0, 1.1",
-            "<=",
-            1e-6,
-            fmt=".1e",
-        ),
-        Claim(
-            "ch03.tanh_rate_bounded",
-            "With tanh the gradient decays at least as fast as log(rho): the derivative of "
-            "tanh can only shrink it.",
-            "largest (fitted tanh rate - log(rho)) over rho = 0.9, 1.0, 1.1",
-            "<=",
-            1e-9,
-            fmt=".3f",
-        ),
-        Claim(
-            "ch03.tanh_vanishes_at_one",
-            "Even at spectral radius 1 the tanh RNN's gradients vanish.",
-            "fitted decay rate of the tanh RNN at rho = 1 (per step)",
-            "<=",
-            -0.05,
-            fmt=".3f",
-        ),
-        Claim(
-            "ch03.rnn_near",
-            "A vanilla RNN learns the enhancer task when the enhancer is close.",
-            "held-out accuracy of the vanilla RNN at distance 5",
-            ">=",
-            0.9,
-        ),
-        Claim(
-            "ch03.rnn_far_chance",
-            "A vanilla RNN falls to chance when the enhancer is far upstream.",
-            "held-out accuracy of the vanilla RNN at distance 60 (chance 0.5)",
-            "<=",
-            0.6,
-        ),
-        Claim(
-            "ch03.lstm_far",
-            "An LSTM, trained the same way, still learns it at that distance.",
-            "held-out accuracy of the LSTM at distance 60",
-            ">=",
-            0.9,
-        ),
-        Claim(
-            "ch03.tbptt_horizon",
-            "Truncated BPTT with k steps sends gradient exactly k positions back, no further.",
-            "positions receiving gradient minus k (k = 10)",
-            "==",
-            0,
-            fmt=".0f",
-        ),
-        Claim(
-            "ch03.tbptt_lstm_fails",
-            "An LSTM trained with truncation shorter than the distance does not learn the task.",
-            "held-out accuracy at distance 60 of the LSTM trained with k = 10",
-            "<=",
-            0.65,
-        ),
-    )
-}
-"""Every claim of the book, by id."""
-
-
-def get(claim_id: str) -> Claim:
-    """The :class:`Claim` with this id, or a ``ValueError`` that lists the known ids."""
-    try:
-        return CLAIMS[claim_id]
-    except KeyError:
-        raise ValueError(f"unknown claim id {claim_id!r}; known ids: {sorted(CLAIMS)}") from None
+    def _check_count(self, values: list[float]) -> None:
+        if self.over == "value" and len(values) != 1:
+            raise ValueError(f"claim {self.id} is decided by one value, got {len(values)}")
+        if self.random and len(values) < max(MIN_SEEDS, self.k or 0):
+            raise ValueError(
+                f"claim {self.id} is about a random procedure: measure it over at least "
+                f"{max(MIN_SEEDS, self.k or 0)} seeds, got {len(values)}"
+            )
 
 
 def _as_number(value: object, claim_id: str) -> float:
@@ -270,20 +171,51 @@ def _as_number(value: object, claim_id: str) -> float:
     return float(value)
 
 
+def _as_values(values: object, claim_id: str) -> list[float]:
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"claim {claim_id}: expected numbers, got {type(values).__name__}")
+    if isinstance(values, Iterable) and getattr(values, "ndim", 1) != 0:
+        return [_as_number(v, claim_id) for v in values]
+    return [_as_number(values, claim_id)]
+
+
 @dataclass(frozen=True)
 class Measurement:
-    """A measured value of a claim, displayed as one line in a notebook."""
+    """The values of one claim, measured over seeds (or once), and its verdict."""
 
     claim: Claim
-    value: float
-    passed: bool
+    values: tuple[float, ...]
+    seeds: tuple[int, ...] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.claim.holds(self.values)
+
+    @property
+    def statistic(self) -> float:
+        return self.claim.statistic(self.values)
+
+    def shown(self) -> str:
+        """The value as the book shows it: ``0.982 (0.951–0.997, 5 seeds)`` or ``0.982``."""
+        c = self.claim
+        if not c.random:
+            return c.format(self.values[0])
+        low, high = min(self.values), max(self.values)
+        spread = f"{c.format(low)}\u2013{c.format(high)}, {len(self.values)} seeds"
+        if c.over == "k_of_n":
+            passing = sum(c.passes(v) for v in self.values)
+            return f"{passing} of {len(self.values)} seeds pass ({spread})"
+        word = "worst" if c.over == "every" else "median"
+        return f"{word} {c.format(self.statistic)} ({spread})"
 
     def __str__(self) -> str:
         mark = "holds" if self.passed else "FAILS"
         return (
-            f"[{self.claim.id}] {mark}: {self.claim.measure} = {self.claim.format(self.value)} "
+            f"[{self.claim.id}] {mark}: {self.claim.measure} = {self.shown()} "
             f"(needs {self.claim.requirement})"
         )
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.passed else "#cf222e"
@@ -293,58 +225,111 @@ class Measurement:
             f'data-passed="{str(self.passed).lower()}">'
             f'<strong style="color:{colour}">{mark}</strong> '
             f"<code>{html.escape(self.claim.id)}</code>: {html.escape(self.claim.measure)} = "
-            f"<strong>{html.escape(self.claim.format(self.value))}</strong> "
+            f"<strong>{html.escape(self.shown())}</strong> "
             f"(needs {html.escape(self.claim.requirement)})</div>"
         )
 
-    def __repr__(self) -> str:
-        return str(self)
+    def as_record(self) -> dict:
+        """What is saved for the results page and the tests."""
+        finite = [None if math.isnan(v) else v for v in self.values]
+        statistic = self.statistic
+        return {
+            "values": finite,
+            "seeds": None if self.seeds is None else list(self.seeds),
+            "statistic": None if math.isnan(statistic) else statistic,
+            "passed": self.passed,
+            "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
 
 
-def check(claim_id: str, value: float) -> bool:
-    """Return True when ``value`` holds the claim; raise ``AssertionError`` otherwise.
+# --- the registry: every chapter's claims ------------------------------------------------
 
-    The message states the claim, the measured value and the requirement, so a failing
-    test reads as the sentence of the book that no longer holds.
-    """
+
+def all_claims() -> dict[str, Claim]:
+    """Every claim of the book, by id, in book order (from each chapter's ``claims`` module)."""
+    from coursepkg.chapters import CHAPTERS
+
+    found: dict[str, Claim] = {}
+    for chapter in CHAPTERS:
+        for claim in chapter.claims_module().CLAIMS:
+            if claim.chapter != chapter.id:
+                raise ValueError(f"claim {claim.id} is declared in chapter {chapter.id}")
+            if claim.id in found:
+                raise ValueError(f"claim {claim.id} is declared twice")
+            found[claim.id] = claim
+    return found
+
+
+def get(claim_id: str) -> Claim:
+    """The :class:`Claim` with this id, or a ``ValueError`` that lists the known ids."""
+    known = all_claims()
+    try:
+        return known[claim_id]
+    except KeyError:
+        raise ValueError(f"unknown claim id {claim_id!r}; known ids: {sorted(known)}") from None
+
+
+def measurement(
+    claim_id: str, values: Sequence[float] | float, seeds: Sequence[int] | None = None
+) -> Measurement:
+    """A :class:`Measurement` of a registered claim, with its values checked for shape."""
     claim = get(claim_id)
-    value = _as_number(value, claim_id)
-    if not claim.holds(value):
+    values = tuple(_as_values(values, claim_id))
+    if claim.random:
+        if seeds is None or len(seeds) != len(values):
+            raise ValueError(
+                f"claim {claim_id}: give the seed of every value (seeds=...), "
+                f"{len(values)} values and {0 if seeds is None else len(seeds)} seeds"
+            )
+        seeds = tuple(int(s) for s in seeds)
+    claim._check_count(list(values))
+    return Measurement(claim, values, seeds)
+
+
+def check(claim_id: str, values: Sequence[float] | float, seeds: Sequence[int] | None = None):
+    """Return True when ``values`` hold the claim; raise ``AssertionError`` otherwise.
+
+    The message states the claim, what was measured and the rule, so a failing test reads
+    as the sentence of the book that no longer holds.
+    """
+    m = measurement(claim_id, values, seeds)
+    if not m.passed:
         raise AssertionError(
-            f"claim {claim_id} does not hold: {claim.sentence} Measured {claim.measure} = "
-            f"{claim.format(value)}, which needs {claim.requirement}."
+            f"claim {claim_id} does not hold: {m.claim.sentence} Measured "
+            f"{m.claim.measure} = {m.shown()}, which needs {m.claim.requirement}."
         )
     return True
 
 
-def record(claim_id: str, value: float) -> None:
-    """Check a measured value, display one line about it, and save it for the results page.
+def record(
+    claim_id: str, values: Sequence[float] | float, seeds: Sequence[int] | None = None
+) -> None:
+    """Measure a claim in a chapter: display one line about it and save it for the results page.
 
     Parameters
     ----------
     claim_id : str
-        A key of :data:`CLAIMS`.
-    value : number
-        The measured value (int, float, NumPy scalar or 0-d tensor).
+        An id declared in a chapter's ``claims.py``.
+    values : number or sequence of numbers
+        One value for a deterministic claim; one per seed for a random one.
+    seeds : sequence of int
+        The seed of each value (required for random claims).
 
-    Notes
-    -----
-    A failing claim is displayed as failing, not raised: the results page and the test
-    suite report it.  Inside the repository the value is merged into
-    ``<root>/_build/claims/<chapter>.json``; outside it nothing is written.
+    A failing claim is displayed as failing, not raised: the build (``-W``), the results
+    page and the tests report it. Inside the repository the values are merged into
+    ``<root>/_build/claims/<chapter>.json``; outside it nothing is written. Nothing is
+    returned, so a cell that ends with ``record(...)`` shows the line once.
     """
-    claim = get(claim_id)
-    value = _as_number(value, claim_id)
-    measurement = Measurement(claim, value, claim.holds(value))
+    m = measurement(claim_id, values, seeds)
     root = find_root()
     if root is not None:
-        _save(root, measurement)
+        _save(root, m)
     try:
         from IPython.display import display
     except ImportError:  # pragma: no cover - IPython comes with ipywidgets
-        print(measurement)
+        print(m)
     else:
-        display(measurement)
+        display(m)
 
 
 def find_root(start: Path | None = None) -> Path | None:
@@ -357,20 +342,16 @@ def find_root(start: Path | None = None) -> Path | None:
     return None
 
 
-def _save(root: Path, measurement: Measurement) -> Path:
+def _save(root: Path, m: Measurement) -> Path:
     """Merge one measurement into ``<root>/_build/claims/<chapter>.json`` (atomically)."""
-    claim = measurement.claim
-    path = root / CLAIMS_DIR / f"{claim.chapter}.json"
+    chapter = m.claim.chapter
+    path = root / CLAIMS_DIR / f"{chapter}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     data = load_chapter(path)
-    data[claim.id] = {
-        "value": None if math.isnan(measurement.value) else measurement.value,
-        "passed": measurement.passed,
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{claim.chapter}.", suffix=".json")
+    data[m.claim.id] = m.as_record()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{chapter}.", suffix=".json")
     with os.fdopen(fd, "w") as handle:
-        json.dump({"chapter": claim.chapter, "claims": data}, handle, indent=2, sort_keys=True)
+        json.dump({"chapter": chapter, "claims": data}, handle, indent=2, sort_keys=True)
     os.replace(tmp, path)
     return path
 
@@ -389,3 +370,43 @@ def load_all(root: Path) -> dict[str, dict]:
     for path in sorted((Path(root) / CLAIMS_DIR).glob("*.json")):
         found.update(load_chapter(path))
     return found
+
+
+def saved_measurement(claim_id: str, saved: dict) -> Measurement:
+    """Rebuild a :class:`Measurement` from what :func:`record` saved."""
+    values = [math.nan if v is None else v for v in saved.get("values") or []]
+    return measurement(claim_id, values, saved.get("seeds"))
+
+
+# --- re-measuring on another block of seeds ----------------------------------------------
+
+
+def remeasure(seed_base: int, chapters: Sequence[str] | None = None) -> list[Measurement]:
+    """Run each chapter's ``measure(seed_base)`` and return every claim's measurement.
+
+    A chapter's ``measure`` returns ``{claim_id: values}`` for deterministic claims and
+    ``{claim_id: (values, seeds)}`` for random ones, for every claim it declares.
+    """
+    from coursepkg.chapters import CHAPTERS
+
+    wanted = set(chapters) if chapters else None
+    unknown = (wanted or set()) - {c.id for c in CHAPTERS}
+    if unknown:
+        raise ValueError(f"unknown chapter(s) {sorted(unknown)}; known: {[c.id for c in CHAPTERS]}")
+    results: list[Measurement] = []
+    for chapter in CHAPTERS:
+        if wanted is not None and chapter.id not in wanted:
+            continue
+        module = chapter.claims_module()
+        measured = module.measure(seed_base)
+        declared = [c.id for c in module.CLAIMS]
+        missing = [cid for cid in declared if cid not in measured]
+        if missing:
+            raise ValueError(f"{chapter.id}: measure() did not measure {missing}")
+        for claim_id in declared:
+            value = measured[claim_id]
+            if isinstance(value, tuple) and len(value) == 2 and get(claim_id).random:
+                results.append(measurement(claim_id, value[0], value[1]))
+            else:
+                results.append(measurement(claim_id, value))
+    return results

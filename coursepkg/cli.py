@@ -1,8 +1,11 @@
-"""The ``coursepkg`` command: grading and exercise maintenance.
+"""The ``coursepkg`` command.
 
 coursepkg grade NOTEBOOK_OR_FOLDER [--exercise NAME] [--json FILE] [--tests DIR] [--jobs N]
-coursepkg exercises [--check]
-coursepkg release [--out DIR]
+coursepkg claims [--seed-base N] [--chapter ID ...]
+coursepkg exercises [--check]          (maintainers: write exercises/ from solutions/)
+coursepkg colab {stamp,check}          (maintainers: the Colab install cell of every notebook)
+coursepkg release [--out DIR]          (instructors: student edition and Gradescope bundle)
+coursepkg real-data [--check] [--out DIR]  (maintainers: the shipped real sequences)
 """
 
 from __future__ import annotations
@@ -23,29 +26,67 @@ def main(argv: list[str] | None = None) -> int:
         "--json", type=Path, help="write Gradescope results.json here (one notebook)"
     )
     grade.add_argument(
-        "--tests", type=Path, help="folder of hidden suites (default: tests/grading)"
+        "--tests", type=Path, help="folder of hidden suites (default: tests/hidden_suites)"
     )
     grade.add_argument("--out", type=Path, help="folder for per-student results (a class)")
     grade.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (a class)")
+
+    claims = sub.add_parser("claims", help="re-measure the book's claims on a block of seeds")
+    claims.add_argument(
+        "--seed-base", type=int, default=None, help="first seed of the block (default: the book's)"
+    )
+    claims.add_argument(
+        "--chapter", action="append", help="only this chapter (ch01, ...); may be repeated"
+    )
 
     exercises = sub.add_parser("exercises", help="write exercises/ from solutions/")
     exercises.add_argument("--check", action="store_true", help="fail if exercises/ has drifted")
     exercises.add_argument("--root", type=Path, default=Path("."))
 
+    colab = sub.add_parser("colab", help="stamp or check the Colab install cell of every notebook")
+    colab.add_argument("action", choices=("stamp", "check"))
+    colab.add_argument("--root", type=Path, default=Path("."))
+
     release = sub.add_parser("release", help="write the student edition and the Gradescope bundle")
     release.add_argument("--out", type=Path, default=Path("release"))
     release.add_argument("--root", type=Path, default=Path("."))
 
+    data = sub.add_parser("real-data", help="regenerate the shipped real sequences from Debian")
+    data.add_argument("--out", type=Path, default=Path("real-data"))
+    data.add_argument("--check", action="store_true", help="compare with the shipped files")
+
     args = parser.parse_args(argv)
-    if args.command == "grade":
-        return _grade(args)
-    if args.command == "release":
-        return _release(args)
-    return _exercises(args)
+    return {
+        "grade": _grade,
+        "claims": _claims,
+        "exercises": _exercises,
+        "colab": _colab,
+        "release": _release,
+        "real-data": _real_data,
+    }[args.command](args)
+
+
+def _claims(args) -> int:
+    from coursepkg import claims, seeds
+
+    base = seeds.seed_base() if args.seed_base is None else args.seed_base
+    try:
+        measured = claims.remeasure(base, args.chapter)
+    except ValueError as error:
+        print(f"coursepkg claims: {error}", file=sys.stderr)
+        return 2
+    failed = [m for m in measured if not m.passed]
+    for m in measured:
+        print(m, flush=True)
+    print(
+        f"{len(measured) - len(failed)} of {len(measured)} claims hold on the block of seeds "
+        f"starting at {base}"
+    )
+    return 1 if failed else 0
 
 
 def _release(args) -> int:
-    from coursepkg.release import ReleaseError, release
+    from coursepkg.authoring.release import ReleaseError, release
 
     try:
         paths = release(args.root, args.out)
@@ -58,11 +99,11 @@ def _release(args) -> int:
 
 
 def _grade(args) -> int:
-    from coursepkg.grading.runner import GradingSetupError, grade_notebook
+    from coursepkg.grading.trusted.runner import GradingSetupError, grade_notebook
 
     try:
         if args.path.is_dir():
-            from coursepkg.grading.classroom import grade_class
+            from coursepkg.grading.trusted.classroom import grade_class
 
             out = args.out or args.path / "graded"
             book = grade_class(
@@ -81,7 +122,7 @@ def _grade(args) -> int:
 
 
 def _exercises(args) -> int:
-    from coursepkg.grading.exercises import sync
+    from coursepkg.authoring.exercises import sync
 
     drifted = sync(args.root / "solutions", args.root / "exercises", check=args.check)
     if args.check and drifted:
@@ -93,6 +134,33 @@ def _exercises(args) -> int:
         return 1
     for name in drifted:
         print(f"wrote exercises/{name}")
+    return 0
+
+
+def _colab(args) -> int:
+    from coursepkg.authoring import colab
+
+    if args.action == "stamp":
+        for path in colab.stamp(args.root):
+            print(f"stamped {path}")
+        return 0
+    problems = colab.check(args.root)
+    for line in problems:
+        print(line, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _real_data(args) -> int:
+    from coursepkg.authoring import real_data
+
+    if args.check:
+        problems = real_data.check(args.out)
+        for line in problems:
+            print(line, file=sys.stderr)
+        print("the shipped files match their Debian sources" if not problems else "mismatch")
+        return 1 if problems else 0
+    for name, digest in real_data.regenerate(args.out).items():
+        print(f"{digest}  {args.out / name}")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Sequence alphabets and the one-hot encoding every chapter uses.
 
-Conventions (see the course's COURSE.md):
+Conventions (docs/DESIGN.md, "Conventions"):
 
 * DNA channels are ordered ``A, C, G, T``.  Because ``A<->T`` and ``C<->G`` sit at
   mirrored positions, the complement of a one-hot row is the row read backwards

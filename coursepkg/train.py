@@ -42,11 +42,6 @@ def torch_threads(n: int) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def default_device() -> torch.device:
-    """CPU unless a CUDA GPU is present; nothing in the course requires one."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 @dataclass
 class History:
     """Losses recorded by :func:`fit`, one entry per epoch."""

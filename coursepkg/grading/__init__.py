@@ -1,10 +1,20 @@
-"""Grading: notebooks are parsed here, run in a separate sandboxed process, scored by hidden suites.
+"""Grading: a submitted notebook is parsed here, run elsewhere, and scored by a hidden suite.
 
-Modules: ``notebook`` (parse a submission), ``protocol`` (plain values on the wire),
-``sandbox`` (how the student's process is limited), ``worker`` (the student's process),
-``student`` (the trusted side's handle on it), ``plugin`` (pytest fixture and marker),
-``trusted`` (the trusted pytest process's entry point), ``runner`` (grade one notebook),
-``classroom`` (grade a folder in parallel, into a gradebook), ``report`` (table and Gradescope
-JSON), ``gradescope`` (the autograder bundle's entry point), ``exercises`` (student notebooks
-generated from solutions). The release (student edition, bundle) is ``coursepkg.release``.
+The folders are the trust boundary:
+
+``trusted/``
+    everything that decides a score, running as the grader: parsing the notebook as data
+    (``notebook``), the trusted pytest run (``runner``, ``entry``, ``plugin``), the handle on
+    the student's process (``submission``), how that process is confined (``sandbox``), the
+    report and Gradescope's results (``report``, ``gradescope``) and class grading
+    (``classroom``).
+``sandboxed/``
+    what runs inside the student's process, beside the student's code: the ``worker`` that
+    executes the cells and answers calls, and the ``helpers`` it may run on the student's
+    objects. Nothing here is trusted; what it sends back is data to be checked.
+``protocol``
+    the wire format, plain values only: the one module both sides import.
+
+The hidden suites live in the repository's ``tests/hidden_suites`` and are never importable
+from this package.
 """

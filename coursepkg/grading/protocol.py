@@ -6,6 +6,8 @@ Values that JSON cannot hold are tagged objects:
     {"$tensor": {"dtype": "float32", "shape": [2, 3], "data": "<base64>"}}
     {"$ndarray": {...same fields...}}
     {"$tuple": [...]}    {"$dict": [[key, value], ...]}    {"$handle": 3}
+    {"$model": {"module": "coursepkg.models.x", "cls": "Name", "kwargs": {...},
+                "state": {...}}}
 
 ``decode`` on the trusted side rebuilds *fresh* plain objects (new tensors from bytes,
 new lists, dicts, tuples) and rejects anything else, so an object whose ``__eq__`` or
@@ -49,6 +51,29 @@ class Handle:
     id: int
 
 
+@dataclass(frozen=True)
+class ModelSpec:
+    """A torch module for the student's process to build: class, arguments and weights.
+
+    The trusted side sends a model it built (say, a trained classifier whose predictions a
+    student's function must explain) as its class, its constructor's keyword arguments and
+    its ``state_dict``; the worker rebuilds it, if the module is one it may import (see
+    :data:`coursepkg.grading.sandboxed.MODEL_MODULES`), and passes the module to the call.
+    """
+
+    module: str
+    cls: str
+    kwargs: dict
+    state: dict
+
+    @classmethod
+    def of(cls, model, **kwargs) -> ModelSpec:
+        """The spec of a torch module built as ``type(model)(**kwargs)``."""
+        kind = type(model)
+        state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        return cls(kind.__module__, kind.__qualname__, dict(kwargs), state)
+
+
 # --- values -----------------------------------------------------------------------------
 
 
@@ -60,6 +85,15 @@ def encode(value, depth: int = 0):
         return value
     if isinstance(value, Handle):
         return {"$handle": int(value.id)}
+    if isinstance(value, ModelSpec):
+        return {
+            "$model": {
+                "module": str(value.module),
+                "cls": str(value.cls),
+                "kwargs": encode(value.kwargs, depth + 1),
+                "state": encode(value.state, depth + 1),
+            }
+        }
     torch = _torch()
     if torch is not None and isinstance(value, torch.Tensor):
         array = torch.Tensor.numpy(torch.Tensor.cpu(torch.Tensor.detach(value)).contiguous())
@@ -119,6 +153,18 @@ def decode(data, depth: int = 0, tensors: bool = True):
             return out
         if tag == "$handle" and type(body) is int:
             return Handle(body)
+        if (
+            tag == "$model"
+            and type(body) is dict
+            and set(body) == {"module", "cls", "kwargs", "state"}
+        ):
+            kwargs = decode(body["kwargs"], depth + 1, tensors)
+            state = decode(body["state"], depth + 1, tensors)
+            if type(body["module"]) is not str or type(body["cls"]) is not str:
+                raise ProtocolError("malformed model spec")
+            if type(kwargs) is not dict or type(state) is not dict:
+                raise ProtocolError("malformed model spec")
+            return ModelSpec(body["module"], body["cls"], kwargs, state)
         if tag in ("$tensor", "$ndarray") and type(body) is dict:
             array = _array_from_fields(body)
             if tag == "$tensor" and tensors:

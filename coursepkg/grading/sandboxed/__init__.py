@@ -1,0 +1,10 @@
+"""What runs in the student's process, beside the student's code: untrusted by design.
+
+Modules here import only the standard library, torch/numpy and
+:mod:`coursepkg.grading.protocol`, so the student's process needs nothing else of coursepkg.
+"""
+
+MODEL_MODULES: tuple[str, ...] = ()
+"""Modules of ``coursepkg.models`` whose classes the worker may build from a
+:class:`~coursepkg.grading.protocol.ModelSpec` (the models exercises hand to a student's
+function). Each must import only torch and other modules listed here, and hold no answer."""

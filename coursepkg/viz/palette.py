@@ -1,0 +1,80 @@
+"""Colours, one palette per concept, shared by every figure of the book.
+
+A concept keeps its colour from the first chapter to the last: the LSTM is the same blue in
+chapter 3's accuracy plot and chapter 5's, base ``A`` the same green in every logo and
+track. The colours come from the Okabe-Ito palette, which stays distinguishable for the
+common forms of colour blindness. A figure asks for a colour by concept and key
+(:func:`colour`); an unknown key is an error, so a new model or state gets its colour
+here, once, before any figure uses it.
+"""
+
+from __future__ import annotations
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "grey": "#999999",
+}
+
+BASES = {"A": "#009E73", "C": "#0072B2", "G": "#E69F00", "T": "#D55E00", "N": "#999999"}
+"""DNA bases, in the colours sequence logos traditionally use (A green, C blue, G orange,
+T red)."""
+
+MODELS = {
+    "rnn": OKABE_ITO["vermillion"],  # vanilla (Elman) tanh RNN
+    "lstm": OKABE_ITO["blue"],
+    "gru": OKABE_ITO["sky blue"],
+    "hierarchical": OKABE_ITO["bluish green"],
+    "dilated": OKABE_ITO["reddish purple"],
+    "bidirectional": OKABE_ITO["orange"],
+    "untrained": OKABE_ITO["grey"],  # the untrained control of any model
+    "baseline": OKABE_ITO["black"],  # a non-recurrent baseline (k-mer, linear, constant)
+}
+"""Model families, the same colour in every chapter."""
+
+INITIAL_STATES = {
+    "zero": OKABE_ITO["grey"],
+    "shared": OKABE_ITO["sky blue"],
+    "embedding": OKABE_ITO["bluish green"],
+    "mlp": OKABE_ITO["reddish purple"],
+}
+"""Chapter 2's choices of ``h_0``."""
+
+MACHINE_STATES = ("#999999", "#56B4E9", "#E69F00", "#009E73")
+"""States s0..s3 of a motif-detecting finite-state machine (searching .. bound)."""
+
+REFERENCE = {
+    "truth": OKABE_ITO["black"],  # the noise-free ground truth of a simulation
+    "measured": OKABE_ITO["grey"],  # noisy measurements
+    "chance": OKABE_ITO["grey"],  # chance level, drawn dotted
+    "bound": OKABE_ITO["black"],  # a theoretical bound or prediction, drawn dashed
+}
+"""What a model is compared against."""
+
+PALETTES = {
+    "bases": BASES,
+    "models": MODELS,
+    "initial_states": INITIAL_STATES,
+    "reference": REFERENCE,
+}
+
+
+def colour(concept: str, key: str) -> str:
+    """The colour of ``key`` in the palette of ``concept`` (``colour("models", "lstm")``)."""
+    try:
+        palette = PALETTES[concept]
+    except KeyError:
+        raise ValueError(f"no palette for {concept!r}; palettes: {sorted(PALETTES)}") from None
+    try:
+        return palette[key]
+    except KeyError:
+        raise ValueError(
+            f"{key!r} has no colour in the {concept!r} palette (known: {sorted(palette)}); "
+            "add it to coursepkg/viz/palette.py"
+        ) from None
