@@ -244,7 +244,7 @@ def open_accuracy(model: LSTMTagger, tracks: ChromatinTracks) -> float:
 
 
 def train_chromatin(
-    seed: int, hidden: int = 1, forget_bias: float = 1.5, restarts: int = CHROMATIN["restarts"]
+    seed: int, hidden: int = 1, forget_bias: float = 1.5, restarts: int | None = None
 ) -> ChromatinRun:
     """Train ``LSTMTagger(2, hidden)`` to output the motif count of the current open region.
 
@@ -252,8 +252,10 @@ def train_chromatin(
     ``CHROMATIN["epochs"]`` epochs, keeping the weights with the best validation loss. The
     forget gate starts with bias ``forget_bias`` (``f`` near 0.8). A one-cell LSTM can get
     stuck (never learning to reset, or keeping its count outside the cell), so each seed
-    trains ``restarts`` initialisations and keeps the one with the lowest validation loss.
+    trains ``restarts`` (default ``CHROMATIN["restarts"]``) initialisations and keeps the one
+    with the lowest validation loss. The forget gate is averaged over units (one by default).
     """
+    restarts = CHROMATIN["restarts"] if restarts is None else restarts
     train, val, test = chromatin_data(seed)
     best, model = float("inf"), None
     with torch_threads(1):
