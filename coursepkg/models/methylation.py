@@ -47,6 +47,9 @@ class MethylationRun:
     """Forget gate ``f_t`` (``f_0 = 0``)."""
     target: torch.Tensor
     """Candidate ``m~_t``."""
+    steps: list[torch.Tensor] | None = None
+    """The levels ``m_t`` as the computation made them, one ``(S, B, H)`` tensor per step:
+    nodes of the autograd graph, so that ``d m_t / d m_s`` can be taken between steps."""
 
 
 class MethylationEnsemble(nn.Module):
@@ -125,6 +128,7 @@ class MethylationEnsemble(nn.Module):
             level=torch.stack(levels, dim=2),
             retention=torch.stack(keeps, dim=2),
             target=torch.stack(targets, dim=2),
+            steps=levels,
         )
 
     @torch.no_grad()

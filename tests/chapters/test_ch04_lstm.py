@@ -111,12 +111,12 @@ def test_methylation_checks_pass_for_the_model_and_fail_for_a_mixing_one(small):
         assert check.outside == 0 and check.cross_site == 0 and check.ema_error < 1e-12
 
     class Mixing(MethylationEnsemble):
-        """Each site's retention also reads the mean level of all sites."""
+        """Each site's output also reads the mean level of all sites."""
 
         def forward(self, x):
             run = super().forward(x)
             mixed = run.level + 0.1 * run.level.mean(dim=-1, keepdim=True)
-            return type(run)(mixed, run.retention, run.target)
+            return type(run)(mixed, run.retention, run.target, run.steps)
 
     model = Mixing([1], 3, 2).double()
     x = torch.randn(1, 2, 5, 2, dtype=torch.float64)

@@ -207,3 +207,17 @@ def test_binomial_nll_is_the_binomial_log_likelihood_per_read():
         )
         want = -(log_pmf - log_choose).sum() / reads.sum().item()
         assert abs(float(got[s]) - want) < 1e-9
+
+
+@pytest.mark.parametrize("param_scale, signal_scale", CASES[:3])
+def test_the_jacobian_between_sites_is_zero(param_scale, signal_scale):
+    """d m_T[j] / d m_0[k] by autograd through the recorded steps: diagonal only."""
+    model = ensemble(seeds=(4,), sites=4, scale=param_scale)
+    run = model(signals(1, B=2, T=8, seed=5, scale=signal_scale))
+    assert len(run.steps) == 8
+    for j in range(4):
+        (grad,) = torch.autograd.grad(run.level[:, :, -1, j].sum(), run.steps[0], retain_graph=True)
+        off = torch.cat([grad[..., :j], grad[..., j + 1 :]], dim=-1)
+        assert torch.equal(off, torch.zeros_like(off))
+    if param_scale == 1.0 and signal_scale == 1.0:  # unsaturated: the diagonal is alive
+        assert (grad[..., 3].abs() > 0).all()

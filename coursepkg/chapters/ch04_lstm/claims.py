@@ -98,7 +98,7 @@ CLAIMS = [
         "ch04.methylation_sites_independent",
         "With diagonal recurrence no site's level depends on another site: the "
         "cross-site derivatives are exactly zero.",
-        "largest |d m_T[j] / d theta_k| over sites j != k",
+        "largest |d m_T[j] / d m_0[k]| over sites j != k (30 steps)",
         "==",
         0,
         over="every",

@@ -342,7 +342,7 @@ class PropertyResult:
     weight_sum_error: float
     """Largest ``|sum_s w_{t,s} - 1|``: the EMA's weights are a convex combination."""
     cross_site: float
-    """Largest ``|d m_T[j] / d theta_k|`` over parameters ``theta_k`` of another site k."""
+    """Largest ``|d m_T[j] / d m_0[k]|`` over pairs of different sites ``j != k``."""
     saturated: float
     """Share of extreme-input gate values at exactly 0 or 1."""
 
@@ -372,16 +372,18 @@ def _extreme(model: MethylationEnsemble, scale: float) -> None:
 
 
 def cross_site_gradient(model: MethylationEnsemble, x: torch.Tensor) -> torch.Tensor:
-    """Per member, the largest ``|d m_T[j] / d theta_k|`` over ``j != k`` and every per-site
-    parameter ``theta_k`` of site k, ``(S,)``: zero when no site reads another."""
+    """Per member, the largest ``|d m_T[j] / d m_0[k]|`` over sites ``j != k``, ``(S,)``: how
+    much a site's last level depends on another site's first level (zero when no site reads
+    another). One backward pass per site j."""
+    run = model(x)
+    start = run.steps[0]  # m_0, (S, B, H), a node of the graph
     worst = torch.zeros(model.n_members, dtype=torch.float64)
-    for k in range(model.n_sites):
-        final = model(x).level[:, :, -1, k].sum()  # site k's last level, every member and course
-        grads = torch.autograd.grad(final, list(model.parameters()))
-        for g in grads:  # (S, H) or (S, H, D): the site axis is 1
-            others = torch.cat([g[:, :k], g[:, k + 1 :]], dim=1)
-            if others.numel():
-                worst = torch.maximum(worst, others.abs().flatten(1).amax(dim=1).double())
+    for j in range(model.n_sites):
+        final = run.level[:, :, -1, j].sum()  # site j's last level, every member and course
+        (grad,) = torch.autograd.grad(final, start, retain_graph=True)  # (S, B, H): over k
+        others = torch.cat([grad[..., :j], grad[..., j + 1 :]], dim=-1)
+        if others.numel():
+            worst = torch.maximum(worst, others.abs().flatten(1).amax(dim=1).double())
     return worst
 
 
