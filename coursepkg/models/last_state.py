@@ -40,6 +40,11 @@ class LastStateClassifier(nn.Module):
         LSTM only: initial bias of the forget gate. ``f = sigmoid(bias + ...)`` near 1
         makes the cell state start out as a long memory (time scale ``~1 / (1 - f)``
         steps); torch's default initialisation gives ``f`` near 0.5.
+    input_bias : float or None
+        LSTM only: initial bias of the input gate. A negative value (``i = sigmoid(bias +
+        ...)`` near 0) makes the cell start out writing little, so that what it holds is not
+        swamped by every base it reads. Tallec and Ollivier's "chrono" initialisation (2018)
+        sets ``input_bias = -forget_bias``.
     """
 
     def __init__(
@@ -49,6 +54,7 @@ class LastStateClassifier(nn.Module):
         hidden_size: int = 32,
         truncation: int | None = None,
         forget_bias: float | None = None,
+        input_bias: float | None = None,
     ):
         super().__init__()
         if kind not in KINDS:
@@ -58,13 +64,15 @@ class LastStateClassifier(nn.Module):
         self.rnn = module(input_size, hidden_size, batch_first=True)
         self.readout = nn.Linear(hidden_size, 1)
         self.truncation = truncation
-        if forget_bias is not None:
+        for name, bias, chunk in (("forget_bias", forget_bias, 1), ("input_bias", input_bias, 0)):
+            if bias is None:
+                continue
             if kind != "lstm":
-                raise ValueError("forget_bias applies to kind='lstm' only")
+                raise ValueError(f"{name} applies to kind='lstm' only")
             H = hidden_size
             with torch.no_grad():  # torch's gate layout: chunks i, f, g, o
-                self.rnn.bias_ih_l0[H : 2 * H] = forget_bias
-                self.rnn.bias_hh_l0[H : 2 * H] = 0.0
+                self.rnn.bias_ih_l0[chunk * H : (chunk + 1) * H] = bias
+                self.rnn.bias_hh_l0[chunk * H : (chunk + 1) * H] = 0.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(B,)`` for input ``(B, L, C)``."""
