@@ -43,6 +43,9 @@ class Settings:
 
     n_seeds: int = 10
     """Seeds of the block: each is a new simulated world, data set and initialisation."""
+    omics_sd: float = 0.1
+    """Noise of the omics covariates ``z = C s_0 + noise`` (see
+    :class:`~coursepkg.data.expression.ExpressionSimulator`)."""
     n_train: int = 600
     n_test: int = 1000
     hidden: int = 32
@@ -55,14 +58,14 @@ BOOK = Settings()
 """The settings of the book (the notebook and ``claims.measure`` both use these)."""
 
 
-def simulator(seed: int) -> ExpressionSimulator:
+def simulator(seed: int, settings: Settings = BOOK) -> ExpressionSimulator:
     """Seed ``seed``'s world: 4 cell types, 6 genes, 10 omics covariates, 12 time points."""
-    return ExpressionSimulator(seed=derive(seed, "simulator"))
+    return ExpressionSimulator(omics_sd=settings.omics_sd, seed=derive(seed, "simulator"))
 
 
 def data_for(seed: int, settings: Settings = BOOK) -> tuple[ExpressionData, ExpressionData]:
     """Training and held-out trajectories of seed ``seed``'s world."""
-    sim = simulator(seed)
+    sim = simulator(seed, settings)
     train = sim.sample(settings.n_train, seed=derive(seed, "train"))
     test = sim.sample(settings.n_test, seed=derive(seed, "test"))
     return train, test
@@ -161,7 +164,7 @@ def compare_initial_states(
     if not seeds:
         raise ValueError("give at least one seed")
     pairs = [data_for(seed, settings) for seed in seeds]
-    sim = simulator(seeds[0])
+    sim = simulator(seeds[0], settings)
     K = sim.n_types
     members = [(s, v) for s in range(len(seeds)) for v in VIEWS]
     model = ConditioningEnsemble(
