@@ -31,9 +31,13 @@ TINY = dataclasses.replace(
 )
 
 
-def test_fitted_rate_is_the_slope_against_steps_back():
-    norms = 3.0 * np.exp(-0.25 * (10 - np.arange(10)))
-    assert abs(ch3.fitted_rate(norms) + 0.25) < 1e-12
+def test_fitted_rates_are_slopes_against_steps_back():
+    (result,) = ch3.gradient_decay(2, TINY, radii=(1.0,))
+    k = len(result.tanh_norms) - np.arange(len(result.tanh_norms))
+    for norms, rate in ((result.tanh_norms, result.tanh_rate), (result.linear_norms, 0.0)):
+        residual = np.log(norms) - rate * k
+        assert abs(np.polyfit(k, residual, 1)[0]) < 1e-9  # nothing left to fit
+    assert abs(result.linear_rate) < 1e-10
 
 
 def test_decay_of_a_normal_matrix_follows_its_radius():

@@ -37,6 +37,7 @@ from coursepkg.models.threshold import ThresholdRNN, acg_detector, acg_machine_s
 from coursepkg.seeds import derive
 from coursepkg.sequences import onehot_batch
 from coursepkg.train import fit_ensemble, torch_threads
+from coursepkg.viz.tables import spread
 
 MOTIF = "ACG"
 """The motif of chapter 1, the one :func:`acg_detector` is built for."""
@@ -323,8 +324,6 @@ def train_motif_networks(seeds, settings: Settings = BOOK, progress: bool = Fals
 
 def regime_table(study: MotifStudy) -> list[dict]:
     """One row per training regime: how many seeds learned, and accuracy over seeds."""
-    from coursepkg.viz.tables import spread
-
     rows = []
     for regime in study.regimes:
         length, plant = regime

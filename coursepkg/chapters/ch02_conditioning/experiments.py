@@ -25,6 +25,7 @@ from coursepkg.data.expression import ExpressionData, ExpressionSimulator
 from coursepkg.models.conditioned import VIEWS, ConditioningEnsemble, condition_features
 from coursepkg.seeds import derive
 from coursepkg.train import EnsembleHistory, fit_ensemble, torch_threads
+from coursepkg.viz.tables import spread
 
 EARLY = 3
 """The "first steps": predictions of x_1, x_2, x_3."""
@@ -213,8 +214,6 @@ def compare_initial_states(
 
 def error_table(result: ConditioningResult, digits: int = 3) -> list[dict]:
     """One row per view: held-out MSE overall, early and late, as median (min-max) over seeds."""
-    from coursepkg.viz.tables import spread
-
     return [
         {
             "h0": LABELS[view],

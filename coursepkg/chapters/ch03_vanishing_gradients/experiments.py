@@ -39,6 +39,7 @@ from coursepkg.models.last_state import LastStateClassifier
 from coursepkg.seeds import derive, submit_seeds
 from coursepkg.sequences import onehot, random_dna
 from coursepkg.train import fit, fit_ensemble, seed_everything, torch_threads
+from coursepkg.viz.tables import spread
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,6 @@ BOOK = Settings()
 # --- gradient norms through time ---------------------------------------------------------
 
 
-def fitted_rate(norms: np.ndarray) -> float:
-    """Least-squares slope of ``log norms[t]`` against the step count ``k = T - t``."""
-    norms = np.asarray(norms, dtype=np.float64)
-    k = len(norms) - np.arange(len(norms))
-    return float(np.polyfit(k, np.log(norms), 1)[0])
-
-
 def tanh_rnn(W_h: torch.Tensor, input_scale: float, seed: int, inputs: int = 4) -> torch.nn.RNN:
     """A float64 ``torch.nn.RNN`` (tanh) with recurrent matrix ``W_h``, Gaussian input weights
     of standard deviation ``input_scale`` (from ``derive(seed, "W_x")``) and zero biases."""
@@ -124,14 +118,10 @@ class DecayResult:
     """``||dh_T/dh_t|| = ||W_h^{T-t}||`` of the linear RNN, indexed by t = 0..T-1."""
     tanh_norms: np.ndarray
     """The same for the tanh RNN with the same weights and input (autograd)."""
-
-    @property
-    def linear_rate(self) -> float:
-        return fitted_rate(self.linear_norms)
-
-    @property
-    def tanh_rate(self) -> float:
-        return fitted_rate(self.tanh_norms)
+    linear_rate: float
+    """Fitted rate of the linear norms: slope of their log against ``k = T - t``."""
+    tanh_rate: float
+    """The same for the tanh norms."""
 
     @property
     def log_radius(self) -> float:
@@ -150,7 +140,10 @@ def _decay(name: str, W_h: torch.Tensor, radius: float, x: torch.Tensor, scale: 
     linear = power_norms(W_h, T).flip(0).numpy()  # entry t: T - t steps back
     jacobians = hidden_state_jacobians(tanh_rnn(W_h, scale, seed), x)
     tanh = torch.linalg.matrix_norm(jacobians, ord=2).detach().numpy()
-    return DecayResult(name, radius, norm, linear, tanh)
+    # the rate: least-squares slope of log ||dh_T/dh_t|| against the steps back, k = T - t
+    k = np.arange(T, 0, -1)
+    linear_rate, tanh_rate = (float(np.polyfit(k, np.log(n), 1)[0]) for n in (linear, tanh))
+    return DecayResult(name, radius, norm, linear, tanh, linear_rate, tanh_rate)
 
 
 @torch_threads(1)
@@ -400,8 +393,6 @@ def distal_study(seeds, settings: Settings = BOOK, processes: int = 2) -> Distal
 
 def accuracy_table(study: DistalStudy) -> list[dict]:
     """Rows ``{"distance", "vanilla RNN", "LSTM"}``: median (min-max) over seeds."""
-    from coursepkg.viz.tables import spread
-
     return [
         {
             "distance (bases)": d,

@@ -49,11 +49,11 @@ def plot_nonnormal(pair) -> Figure:
     for ax, r, key in zip(axes[0], pair, ("normal", "chain"), strict=True):
         k = _steps_back(r.tanh_norms)
         colour = MATRIX_COLOURS[key]
-        ax.semilogy(k, r.linear_norms, "--", color=colour, label="linear RNN")
-        ax.semilogy(k, r.tanh_norms, "-", color=colour, label="tanh RNN")
-        ax.semilogy(k, r.radius**k, ":", color=REFERENCE["bound"], label="rho^k")
-        if r.norm > r.radius + 1e-9:
-            ax.semilogy(k, r.norm**k, "-.", color=REFERENCE["bound"], label="||W_h||^k")
+        ax.semilogy(k, r.radius**k, ":", lw=1, color=REFERENCE["bound"], label="rho^k")
+        if r.norm > r.radius + 1e-9:  # drawn thin, under the curves it bounds
+            ax.semilogy(k, r.norm**k, "-.", lw=1, color=REFERENCE["bound"], label="||W_h||^k")
+        ax.semilogy(k, r.linear_norms, "--", lw=2.5, color=colour, label="linear RNN")
+        ax.semilogy(k, r.tanh_norms, "-", lw=2, color=colour, label="tanh RNN")
         ax.set_xlabel("steps back, k = T - t")
         ax.set_title(f"{r.name}: ||W_h||_2 = {r.norm:.2f}")
         ax.legend(fontsize=8)
