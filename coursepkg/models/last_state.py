@@ -8,9 +8,8 @@ carried in the hidden state from where it occurs to the end: the set-up of the
 distal-enhancer task (:mod:`coursepkg.data.enhancer`).
 
 :meth:`LastStateClassifier.truncated_logit` runs the same network with *truncated*
-backpropagation through time: the sequence is cut into chunks of ``k`` steps and the
-hidden state is detached between chunks, so the forward pass is unchanged but no
-gradient flows back more than ``k`` steps.
+backpropagation through time: the forward pass is unchanged but no gradient flows back
+more than ``k`` steps from the prediction.
 """
 
 from __future__ import annotations
@@ -83,23 +82,23 @@ class LastStateClassifier(nn.Module):
         return self.readout(out[:, -1]).squeeze(-1)
 
     def truncated_logit(self, x: torch.Tensor, truncation: int | None) -> torch.Tensor:
-        """Logits ``(B,)`` computed chunk by chunk, detaching the state every ``truncation`` steps.
+        """Logits ``(B,)`` with truncated BPTT: no gradient flows back more than ``truncation``
+        steps from the prediction. ``None`` means full BPTT.
 
-        The chunks are aligned to the *end* of the sequence, so the last chunk (where the
-        prediction is made) always has ``truncation`` steps. ``None`` means full BPTT.
+        Truncated BPTT cuts the sequence into chunks of ``k`` steps, aligned to the end, and
+        detaches the state between chunks. With one prediction at the last position, only
+        the last chunk is on the loss's gradient path, so the earlier chunks are run
+        without building a graph at all (the same values and the same gradients, cheaper).
         """
         if truncation is None:
             out, _ = self.rnn(x)
             return self.readout(out[:, -1]).squeeze(-1)
         if truncation < 1:
             raise ValueError(f"truncation must be >= 1, got {truncation}")
-        L = x.shape[1]
+        cut = max(x.shape[1] - truncation, 0)
         state = None
-        start = L % truncation
-        bounds = ([0] if start else []) + list(range(start, L, truncation)) + [L]
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            if state is not None:  # cut the graph: no gradient flows to earlier chunks
-                detach = tuple(s.detach() for s in state) if isinstance(state, tuple) else None
-                state = detach if detach is not None else state.detach()
-            out, state = self.rnn(x[:, a:b], state)
+        if cut > 0:
+            with torch.no_grad():  # the cut: nothing before it receives gradient
+                _, state = self.rnn(x[:, :cut])
+        out, _ = self.rnn(x[:, cut:], state)
         return self.readout(out[:, -1]).squeeze(-1)

@@ -115,3 +115,30 @@ def test_kmeans_keeps_the_best_of_its_restarts_and_is_seeded():
         cluster_states(points, 4, restarts=0)
     with pytest.raises(ValueError, match="k must be"):
         cluster_states(points, 401)
+
+
+def _chunked_logit(model, x, k):
+    """Truncated BPTT as textbooks write it: chunks of k steps from the end, state detached."""
+    L = x.shape[1]
+    bounds = sorted({0, *range(L % k, L, k)}) + [L]
+    state = None
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if state is not None:
+            state = tuple(s.detach() for s in state)
+        out, state = model.rnn(x[:, a:b], state)
+    return model.readout(out[:, -1]).squeeze(-1)
+
+
+def test_truncated_logit_gives_the_values_and_gradients_of_chunked_bptt():
+    torch.manual_seed(1)
+    model = LastStateClassifier("lstm", 4, 6, forget_bias=6.0)
+    x = torch.eye(4)[torch.randint(0, 4, (5, 27))]
+    ours = model.truncated_logit(x, 10)
+    reference = _chunked_logit(model, x, 10)
+    torch.testing.assert_close(ours, reference)
+    for a, b in zip(
+        torch.autograd.grad(ours.sum(), list(model.parameters())),
+        torch.autograd.grad(reference.sum(), list(model.parameters())),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, b)
