@@ -14,12 +14,13 @@ order. A claim is decided by one of four rules (``over``):
 ``"k_of_n"``
     at least ``k`` seeds of the block pass.
 
-A chapter measures a claim and calls :func:`record`, which shows one line (value, spread,
-rule, verdict) and, inside the repository, saves every seed's value to
-``<root>/_build/claims/<chapter>.json``. The results page (``book/_ext/claims_table.py``)
-and the tests (``tests/chapters``) read those files: the build measures, the tests assert
-what it measured. ``coursepkg claims --seed-base N`` calls each chapter's ``measure`` to
-re-measure every claim on another block of seeds, without building the book.
+A chapter measures a claim and calls :func:`record` (or :func:`record_all` with an
+experiment result's ``claims()``), which shows one line (value, spread, rule, verdict) and,
+inside the repository, saves every seed's value to ``<root>/_build/claims/<chapter>.json``.
+The results page (``book/_ext/claims_table.py``) and the tests (``tests/chapters``) read
+those files: the build measures, the tests assert what it measured.
+``coursepkg claims --seed-base N`` calls each chapter's ``measure`` to re-measure every
+claim on another block of seeds, without building the book.
 """
 
 from __future__ import annotations
@@ -195,6 +196,33 @@ class Measurement:
     def statistic(self) -> float:
         return self.claim.statistic(self.values)
 
+    def parts(self) -> dict[str, str]:
+        """The value, spread and seeds as separate texts (for the results page).
+
+        ``{"value": "median 0.982", "spread": "min 0.951, max 0.997", "seeds": "0–4 (5 seeds)"}``;
+        a deterministic claim has only ``"value"``.
+        """
+        c = self.claim
+        if not c.random:
+            return {"value": c.format(self.values[0])}
+        if c.over == "k_of_n":
+            passing = sum(c.passes(v) for v in self.values)
+            value = f"{passing} of {len(self.values)} seeds pass"
+        else:
+            word = "worst" if c.over == "every" else "median"
+            value = f"{word} {c.format(self.statistic)}"
+        parts = {
+            "value": value,
+            "spread": f"min {c.format(min(self.values))}, max {c.format(max(self.values))}",
+        }
+        if self.seeds:
+            parts["seeds"] = (
+                f"{self.seeds[0]}\u2013{self.seeds[-1]} ({len(self.seeds)} seeds)"
+                if list(self.seeds) == list(range(self.seeds[0], self.seeds[-1] + 1))
+                else f"{', '.join(map(str, self.seeds))} ({len(self.seeds)} seeds)"
+            )
+        return parts
+
     def shown(self) -> str:
         """The value as the book shows it: ``0.982 (0.951–0.997, 5 seeds)`` or ``0.982``."""
         c = self.claim
@@ -330,6 +358,28 @@ def record(
         print(m)
     else:
         display(m)
+
+
+def record_all(measured: dict, *only: str) -> None:
+    """:func:`record` every claim of ``measured`` (or only the ids in ``only``).
+
+    ``measured`` maps claim ids to what a chapter's ``measure`` returns for them: a value
+    for a deterministic claim, ``(values, seeds)`` for a random one. An experiment's result
+    gives its claims this way (``result.claims()``), so the notebook and ``measure`` record
+    the very same numbers::
+
+        record_all(study.claims())                          # every claim of the study
+        record_all(study.claims(), "ch01.trained_accuracy")  # one of them
+    """
+    unknown = [cid for cid in only if cid not in measured]
+    if unknown:
+        raise ValueError(f"{unknown} not among the measured claims {sorted(measured)}")
+    for claim_id in only or tuple(measured):
+        value = measured[claim_id]
+        if isinstance(value, tuple) and len(value) == 2 and get(claim_id).random:
+            record(claim_id, value[0], value[1])
+        else:
+            record(claim_id, value)
 
 
 def find_root(start: Path | None = None) -> Path | None:

@@ -12,7 +12,8 @@ so that changing the seed changes all of them and changing one never shifts anot
 
 :func:`map_seeds` runs one function for many seeds on both CPU cores (one process per core,
 one torch thread per process), which is how the chapters train several seeds within their
-time budget when the model is a fused torch module that cannot be vectorised.
+time budget when the model is a fused torch module that cannot be vectorised;
+:func:`submit_seeds` starts the same work without waiting for it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import atexit
 import hashlib
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 BOOK_SEED_BASE = 0
@@ -82,6 +83,9 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     torch.set_num_threads(1)
+    # The parent decides when the pool stops (a notebook's kernel interrupts its process
+    # group when it shuts down); a worker does not print a traceback for that.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _pool(processes: int) -> ProcessPoolExecutor:
@@ -114,11 +118,31 @@ def map_seeds(
     process ran it. Results come back in the order of ``seeds``. ``processes=1`` runs
     everything here, in order (useful for debugging and for one seed).
     """
+    return [future.result() for future in submit_seeds(fn, seeds, processes, **kwargs)]
+
+
+def submit_seeds(
+    fn: Callable[..., Any], seeds: Iterable[int], processes: int = 2, **kwargs
+) -> list[Future]:
+    """:func:`map_seeds` without waiting: one ``Future`` per seed, in the order of ``seeds``.
+
+    The caller can do other work (say, train a vectorised ensemble here) while the worker
+    processes run, then collect ``[f.result() for f in futures]``. With ``processes=1`` (or
+    one seed) everything runs here before this returns, and the futures are already done.
+    """
     seeds = [int(s) for s in seeds]
     if processes < 1:
         raise ValueError(f"processes must be >= 1, got {processes}")
     if processes == 1 or len(seeds) == 1:
-        return [fn(seed, **kwargs) for seed in seeds]
+        return [_done(fn, seed, kwargs) for seed in seeds]
     pool = _pool(min(processes, os.cpu_count() or 1, len(seeds)) or 1)
-    futures = [pool.submit(fn, seed, **kwargs) for seed in seeds]
-    return [future.result() for future in futures]
+    return [pool.submit(fn, seed, **kwargs) for seed in seeds]
+
+
+def _done(fn: Callable[..., Any], seed: int, kwargs: dict) -> Future:
+    future: Future = Future()
+    try:
+        future.set_result(fn(seed, **kwargs))
+    except Exception as error:  # handed to the caller through the future
+        future.set_exception(error)
+    return future

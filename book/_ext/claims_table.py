@@ -9,7 +9,8 @@ A page asks for the table with the directive::
 The rows come from :func:`coursepkg.claims.all_claims` (every chapter's claims, in book
 order) and the values from ``<srcdir>/_build/claims/*.json``, which
 :func:`coursepkg.claims.record` writes while the chapters execute: for a claim about a
-random procedure, the statistic, the spread (min-max) and the seeds.
+random procedure, the statistic its rule decides on, the spread (min-max) and the seeds,
+beside the rule itself.
 
 Two things keep the table from going stale:
 
@@ -39,10 +40,10 @@ from coursepkg.claims import Claim, all_claims, load_all, saved_measurement
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = (("Claim", 12), ("Measured", 5), ("Needs", 3), ("Result", 2))
+COLUMNS = (("Claim", 12), ("Measured", 5), ("Rule", 3), ("Result", 2))
+"""Column titles and relative widths of the table."""
 
 CHAPTER_PAGES = {c.id: c.page for c in CHAPTERS}
-"""Column titles and relative widths of the table."""
 
 
 class claims_table(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
@@ -80,19 +81,26 @@ def always_reread(app: Sphinx, env: BuildEnvironment, added, changed, removed) -
     return sorted(_pages(env) & env.found_docs - set(removed))
 
 
-def _status(claim: Claim, saved: dict | None) -> tuple[str, str, str]:
-    """``(value text, result text, css class)`` for one claim."""
+def _status(claim: Claim, saved: dict | None) -> tuple[list[str], str, str]:
+    """``(lines of the value cell, result text, css class)`` for one claim.
+
+    The value cell gives the statistic the rule decides on, the spread over seeds (min-max)
+    and the seeds, one per line; a deterministic claim's cell gives its one value.
+    """
     if saved is None or not saved.get("values"):
-        return "\u2014", "not measured", "claim-missing"
+        return ["\u2014"], "not measured", "claim-missing"
     try:
         measured = saved_measurement(claim.id, saved)
-        shown, passed = measured.shown(), measured.passed
+        parts, passed = measured.parts(), measured.passed
     except ValueError as error:  # e.g. too few seeds for a claim about a random procedure
-        return str(error), "\u2718 fails", "claim-fail"
-    if measured.seeds:
-        shown += f"; seeds {measured.seeds[0]}\u2013{measured.seeds[-1]}"
+        return [str(error)], "\u2718 fails", "claim-fail"
+    lines = [parts["value"]]
+    if "spread" in parts:
+        lines.append(parts["spread"])
+    if "seeds" in parts:
+        lines.append(f"seeds {parts['seeds']}")
     result = ("\u2714 holds", "claim-pass") if passed else ("\u2718 fails", "claim-fail")
-    return shown, result[0], result[1]
+    return lines, result[0], result[1]
 
 
 def _entry(*children: nodes.Node) -> nodes.entry:
@@ -127,11 +135,11 @@ def _table(app: Sphinx, fromdocname: str, measured: dict[str, dict]) -> nodes.ta
     group += head
     body = nodes.tbody()
     for claim in all_claims().values():
-        value, result, css = _status(claim, measured.get(claim.id))
+        lines, result, css = _status(claim, measured.get(claim.id))
         body += nodes.row(
             "",
             _claim_cell(app, fromdocname, claim),
-            _entry(nodes.Text(value)),
+            _entry(*(nodes.paragraph("", line) for line in lines)),
             _entry(nodes.Text(claim.requirement)),
             _entry(nodes.inline("", result, classes=[css])),
         )

@@ -1,29 +1,44 @@
 """Probing hidden states: do they fall into clusters that match a known machine?
 
-``cluster_states`` groups hidden-state vectors with k-means (scipy); ``purity`` is the
-fraction of vectors whose cluster's majority machine state is their own state:
+``cluster_states`` groups hidden-state vectors with k-means (scikit-learn's ``KMeans``),
+started ``restarts`` times from different k-means++ draws; the run with the lowest
+distortion (sum of squared distances to the centres) is kept, so the answer is the
+clustering k-means is after, not whichever local optimum one start happened to reach.
+``purity`` is the fraction of vectors whose cluster's majority machine state is their own
+state:
 
     purity = (1/N) * sum_k max_s |{n in cluster k : state_n = s}|
 
 Purity is 1 when every cluster holds one machine state only; it is at least the share
 of the most common state for any clustering, which is why chapters quote it beside
-the same number for an untrained network.
+the same number for an untrained network, clustered the same way.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from scipy.cluster.vq import kmeans2
+from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
+
+from coursepkg.seeds import derive
 
 
-def cluster_states(states: torch.Tensor, k: int, seed: int = 0) -> np.ndarray:
-    """K-means cluster ids ``(N,)`` for hidden states ``(N, H)`` (or ``(B, L, H)``, flattened)."""
+def cluster_states(states: torch.Tensor, k: int, seed: int = 0, restarts: int = 10) -> np.ndarray:
+    """K-means cluster ids ``(N,)`` for hidden states ``(N, H)`` (or ``(B, L, H)``, flattened).
+
+    All ``restarts`` starts draw their k-means++ centres from ``derive(seed, "kmeans")``;
+    the labels of the start with the lowest distortion are returned. One thread, so the
+    result does not depend on the machine's number of cores.
+    """
     data = torch.as_tensor(states, dtype=torch.float64).reshape(-1, states.shape[-1]).numpy()
     if k < 1 or k > len(data):
         raise ValueError(f"k must be between 1 and the number of states ({len(data)}), got {k}")
-    _, labels = kmeans2(data, k, seed=seed, minit="++")
-    return labels
+    if restarts < 1:
+        raise ValueError(f"restarts must be >= 1, got {restarts}")
+    kmeans = KMeans(n_clusters=k, n_init=restarts, random_state=derive(seed, "kmeans"))
+    with threadpool_limits(1):
+        return kmeans.fit_predict(data)
 
 
 def purity(clusters: np.ndarray, truth: np.ndarray | torch.Tensor) -> float:

@@ -1,7 +1,7 @@
 """Recurrent models, one idea a file."""
 
-from coursepkg.models.conditioned import ConditionedRNN, InitialState
-from coursepkg.models.elman import ElmanRNN, elman_step
+from coursepkg.models.conditioned import ConditioningEnsemble
+from coursepkg.models.elman import ElmanEnsemble, ElmanRNN, elman_step
 from coursepkg.models.last_state import LastStateClassifier
 from coursepkg.models.threshold import (
     ACG_STATE_NAMES,
@@ -14,9 +14,9 @@ from coursepkg.models.threshold import (
 
 __all__ = [
     "ACG_STATE_NAMES",
-    "ConditionedRNN",
+    "ConditioningEnsemble",
+    "ElmanEnsemble",
     "ElmanRNN",
-    "InitialState",
     "LastStateClassifier",
     "ThresholdRNN",
     "acg_detector",

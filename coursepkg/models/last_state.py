@@ -8,9 +8,8 @@ carried in the hidden state from where it occurs to the end: the set-up of the
 distal-enhancer task (:mod:`coursepkg.data.enhancer`).
 
 :meth:`LastStateClassifier.truncated_logit` runs the same network with *truncated*
-backpropagation through time: the sequence is cut into chunks of ``k`` steps and the
-hidden state is detached between chunks, so the forward pass is unchanged but no
-gradient flows back more than ``k`` steps.
+backpropagation through time: the forward pass is unchanged but no gradient flows back
+more than ``k`` steps from the prediction.
 """
 
 from __future__ import annotations
@@ -40,6 +39,11 @@ class LastStateClassifier(nn.Module):
         LSTM only: initial bias of the forget gate. ``f = sigmoid(bias + ...)`` near 1
         makes the cell state start out as a long memory (time scale ``~1 / (1 - f)``
         steps); torch's default initialisation gives ``f`` near 0.5.
+    input_bias : float or None
+        LSTM only: initial bias of the input gate. A negative value (``i = sigmoid(bias +
+        ...)`` near 0) makes the cell start out writing little, so that what it holds is not
+        swamped by every base it reads. Tallec and Ollivier's "chrono" initialisation (2018)
+        sets ``input_bias = -forget_bias``.
     """
 
     def __init__(
@@ -49,6 +53,7 @@ class LastStateClassifier(nn.Module):
         hidden_size: int = 32,
         truncation: int | None = None,
         forget_bias: float | None = None,
+        input_bias: float | None = None,
     ):
         super().__init__()
         if kind not in KINDS:
@@ -58,13 +63,15 @@ class LastStateClassifier(nn.Module):
         self.rnn = module(input_size, hidden_size, batch_first=True)
         self.readout = nn.Linear(hidden_size, 1)
         self.truncation = truncation
-        if forget_bias is not None:
+        for name, bias, chunk in (("forget_bias", forget_bias, 1), ("input_bias", input_bias, 0)):
+            if bias is None:
+                continue
             if kind != "lstm":
-                raise ValueError("forget_bias applies to kind='lstm' only")
+                raise ValueError(f"{name} applies to kind='lstm' only")
             H = hidden_size
             with torch.no_grad():  # torch's gate layout: chunks i, f, g, o
-                self.rnn.bias_ih_l0[H : 2 * H] = forget_bias
-                self.rnn.bias_hh_l0[H : 2 * H] = 0.0
+                self.rnn.bias_ih_l0[chunk * H : (chunk + 1) * H] = bias
+                self.rnn.bias_hh_l0[chunk * H : (chunk + 1) * H] = 0.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(B,)`` for input ``(B, L, C)``."""
@@ -75,23 +82,23 @@ class LastStateClassifier(nn.Module):
         return self.readout(out[:, -1]).squeeze(-1)
 
     def truncated_logit(self, x: torch.Tensor, truncation: int | None) -> torch.Tensor:
-        """Logits ``(B,)`` computed chunk by chunk, detaching the state every ``truncation`` steps.
+        """Logits ``(B,)`` with truncated BPTT: no gradient flows back more than ``truncation``
+        steps from the prediction. ``None`` means full BPTT.
 
-        The chunks are aligned to the *end* of the sequence, so the last chunk (where the
-        prediction is made) always has ``truncation`` steps. ``None`` means full BPTT.
+        Truncated BPTT cuts the sequence into chunks of ``k`` steps, aligned to the end, and
+        detaches the state between chunks. With one prediction at the last position, only
+        the last chunk is on the loss's gradient path, so the earlier chunks are run
+        without building a graph at all (the same values and the same gradients, cheaper).
         """
         if truncation is None:
             out, _ = self.rnn(x)
             return self.readout(out[:, -1]).squeeze(-1)
         if truncation < 1:
             raise ValueError(f"truncation must be >= 1, got {truncation}")
-        L = x.shape[1]
+        cut = max(x.shape[1] - truncation, 0)
         state = None
-        start = L % truncation
-        bounds = ([0] if start else []) + list(range(start, L, truncation)) + [L]
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            if state is not None:  # cut the graph: no gradient flows to earlier chunks
-                detach = tuple(s.detach() for s in state) if isinstance(state, tuple) else None
-                state = detach if detach is not None else state.detach()
-            out, state = self.rnn(x[:, a:b], state)
+        if cut > 0:
+            with torch.no_grad():  # the cut: nothing before it receives gradient
+                _, state = self.rnn(x[:, :cut])
+        out, _ = self.rnn(x[:, cut:], state)
         return self.readout(out[:, -1]).squeeze(-1)

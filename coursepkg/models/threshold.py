@@ -75,10 +75,11 @@ class ThresholdRNN(nn.Module):
         x = x.to(self.W_x.dtype)
         B, L, _ = x.shape
         drive = x @ self.W_x.T + self.b  # (B, L, H): the input's push, computed for all t at once
+        W_h_T = self.W_h.T.contiguous()
         h = self.h0.expand(B, -1)
         states = []
-        for t in range(L):
-            h = step(drive[:, t] + h @ self.W_h.T)  # (B, H)
+        for drive_t in drive.unbind(dim=1):
+            h = step(torch.addmm(drive_t, h, W_h_T))  # step(drive_t + h W_h^T): (B, H)
             states.append(h)
         hs = torch.stack(states, dim=1) if states else x.new_zeros(B, 0, self.h0.shape[0])
         y = step(hs @ self.w_out + self.b_out)  # (B, L)

@@ -43,8 +43,20 @@ INITIAL_STATES = {
     "shared": OKABE_ITO["sky blue"],
     "embedding": OKABE_ITO["bluish green"],
     "mlp": OKABE_ITO["reddish purple"],
+    "type": OKABE_ITO["bluish green"],  # h0 read from the cell type (as "embedding")
+    "omics": OKABE_ITO["reddish purple"],  # h0 read from omics covariates (as "mlp")
 }
-"""Chapter 2's choices of ``h_0``."""
+"""Chapter 2's choices of ``h_0`` (its ensemble names them by what ``h_0`` may read:
+``zero``, ``shared``, ``type``, ``omics``)."""
+
+TRAINING_REGIMES = {
+    "short, planted": OKABE_ITO["bluish green"],
+    "short, as drawn": OKABE_ITO["sky blue"],
+    "long, planted": OKABE_ITO["orange"],
+    "long, as drawn": OKABE_ITO["vermillion"],
+}
+"""Chapter 1's training regimes: short (20-base) or long (50-base) sequences, with a motif
+planted in half of them or as randomly drawn."""
 
 MACHINE_STATES = ("#999999", "#56B4E9", "#E69F00", "#009E73")
 """States s0..s3 of a motif-detecting finite-state machine (searching .. bound)."""
@@ -85,6 +97,7 @@ PALETTES = {
     "bases": BASES,
     "models": MODELS,
     "initial_states": INITIAL_STATES,
+    "training_regimes": TRAINING_REGIMES,
     "reference": REFERENCE,
     "gates": GATES,
     "accessibility": ACCESSIBILITY,

@@ -1,6 +1,7 @@
 """Chapter 1's figures are drawn, and its explorer reacts to what the reader types."""
 
 import io
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,7 +9,11 @@ import torch
 from matplotlib.figure import Figure
 
 from coursepkg.chapters.ch01_hidden_state import figures as plots
-from coursepkg.chapters.ch01_hidden_state.experiments import state_cluster_purity, transition_table
+from coursepkg.chapters.ch01_hidden_state.experiments import (
+    held_out,
+    state_cluster_purity,
+    transition_table,
+)
 from coursepkg.chapters.ch01_hidden_state.explorer import (
     MAX_BASES,
     motif_explorer,
@@ -56,11 +61,41 @@ def test_weight_and_machine_figures_are_drawn():
 
 
 def test_analysis_figures_are_drawn(rnn):
-    result = state_cluster_purity(rnn, k=4, n=20, length=20)
+    result = state_cluster_purity(rnn, held_out(0)[0][:20], k=4, restarts=2)
     panels = {"a": (result.hidden, result.states), "b": (result.hidden, result.states)}
     assert len(plots.plot_state_pca(panels, ACG_STATE_NAMES).axes) == 2
     assert _drawn(plots.plot_contingency({"a": result.table}, ACG_STATE_NAMES))
     assert _drawn(plot_losses({"run": History(train_loss=[0.7, 0.5, 0.2])}))
+
+
+def test_purity_is_the_same_for_the_same_seed_and_counts_every_state(rnn):
+    x = held_out(1)[0][:30]
+    a = state_cluster_purity(rnn, x, k=4, seed=5, restarts=3)
+    b = state_cluster_purity(rnn, x, k=4, seed=5, restarts=3)
+    np.testing.assert_array_equal(a.clusters, b.clusters)
+    assert a.table.sum() == 30 * x.shape[1]
+    assert a.majority_share <= a.purity <= 1.0
+
+
+def test_study_figures_show_every_seed():
+    study = SimpleNamespace(
+        regimes=((20, 0.5), (50, 0.0)),
+        losses=np.random.default_rng(0).random((2, 5, 4)),
+    )
+    fig = plots.plot_regime_losses(study)
+    containers = fig.axes[0].containers  # one errorbar per regime: median and min-max
+    assert len(containers) == 2 and _drawn(fig)
+    purity = SimpleNamespace(
+        k=8,
+        trained=np.array([0.95, 0.97, 0.99]),
+        untrained=np.array([0.6, 0.65, 0.7]),
+        majority_share=np.array([0.5, 0.5, 0.5]),
+    )
+    fig = plots.plot_purity_pairs(purity)
+    assert len(fig.axes[0].lines) == 3 + 1  # one line per seed, and the floor
+    assert _drawn(fig)
+    assert plots.regime_name((20, 0.5)) == "short, planted"
+    assert plots.regime_name((50, 0.0)) == "long, as drawn"
 
 
 def test_static_figure_shows_machine_and_rnn(rnn):

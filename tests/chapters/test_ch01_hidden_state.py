@@ -1,73 +1,38 @@
-"""Chapter 1's claims, checked with the same calls the chapter makes (book/01_hidden_state)."""
+"""Chapter 1's experiments on small inputs: the machine, the checks, a tiny training study.
+
+The chapter's claims themselves are asserted on the values the book build recorded
+(``test_recorded_claims.py``); nothing here trains the chapter's networks.
+"""
+
+import dataclasses
 
 import numpy as np
 import pytest
 import torch
 
-from coursepkg.chapters.ch01_hidden_state.experiments import (
-    check_fsm_exact,
-    fsm_states,
-    state_cluster_purity,
-    train_motif_rnn,
-    transition_table,
-)
-from coursepkg.claims import check
-from coursepkg.models import acg_detector
+from coursepkg.chapters.ch01_hidden_state import experiments as ch1
+from coursepkg.chapters.ch01_hidden_state.claims import CLAIMS, measure
 from coursepkg.sequences import onehot
 
+TINY = dataclasses.replace(
+    ch1.BOOK,
+    n_seeds=2,
+    n_train=64,
+    epochs=2,
+    regimes=((10, 0.5), (10, 0.0), (12, 0.0)),
+    held_out_n=20,
+    held_out_length=12,
+    cluster_sequences=10,
+    k=3,
+    restarts=2,
+    check_n=50,
+    check_length=30,
+)
+
 
 @pytest.fixture(scope="module")
-def short_run():
-    """The chapter's trained network: 20-base sequences, half with ACG planted."""
-    return train_motif_rnn(hidden=8, n=2000, length=20, plant=0.5, epochs=15, seed=0)
-
-
-@pytest.fixture(scope="module")
-def long_run():
-    """The chapter's failed run: 50-base sequences as they come."""
-    return train_motif_rnn(hidden=8, n=2000, length=50, plant=0.0, epochs=15, seed=0)
-
-
-def test_hand_built_detector_agrees_with_string_search_everywhere():
-    exact = check_fsm_exact(n=5000, length=60, seed=11)
-    assert exact.n_positions == 5000 * 60
-    assert check("ch01.fsm_exact", exact.mismatches)
-
-
-def test_weakened_self_connection_forgets_the_motif():
-    forgetful = acg_detector()
-    forgetful["W_h"][2, 2] = 1.0
-    weak = check_fsm_exact(n=5000, length=60, seed=11, weights=forgetful)
-    assert check("ch01.self_connection_needed", weak.error_rate)
-
-
-def test_trained_rnn_is_near_perfect_on_longer_sequences(short_run):
-    assert short_run.train_length == 20
-    assert check("ch01.trained_accuracy", short_run.test_accuracy)
-
-
-def test_training_directly_on_long_sequences_stalls(long_run):
-    assert check("ch01.long_training_stalls", long_run.gain_over_constant)
-
-
-def test_trained_hidden_states_cluster_by_machine_state(short_run):
-    trained = state_cluster_purity(short_run.model, k=4, seed=0)
-    assert check("ch01.state_purity", trained.purity)
-
-
-def test_untrained_control_is_clearly_worse(short_run):
-    trained = state_cluster_purity(short_run.model, k=4, seed=0)
-    control = state_cluster_purity(short_run.untrained, k=4, seed=0)
-    assert check("ch01.purity_over_control", trained.purity - control.purity)
-    # The control must not itself pass the purity claim, or the comparison means nothing.
-    with pytest.raises(AssertionError, match="ch01.state_purity"):
-        check("ch01.state_purity", control.purity)
-
-
-def test_untrained_copy_keeps_the_initial_weights(short_run):
-    trained = dict(short_run.model.named_parameters())
-    for name, initial in short_run.untrained.named_parameters():
-        assert not torch.equal(initial, trained[name]), f"{name} did not change in training"
+def tiny_study():
+    return ch1.train_motif_networks([3, 4], TINY)
 
 
 def test_transition_table_is_the_acg_machine():
@@ -77,27 +42,74 @@ def test_transition_table_is_the_acg_machine():
     expected[1, C] = 2
     expected[2, G] = 3
     expected[3, :] = 3  # ... except in the absorbing bound state
-    np.testing.assert_array_equal(transition_table(), expected)
+    np.testing.assert_array_equal(ch1.transition_table(), expected)
 
 
 def test_fsm_states_follow_the_sequence():
-    states = fsm_states(onehot("TACAGACGT").unsqueeze(0))[0]
+    states = ch1.fsm_states(onehot("TACAGACGT").unsqueeze(0))[0]
     assert states.tolist() == [0, 1, 2, 1, 0, 1, 2, 3, 3]
 
 
-def test_experiments_are_reproducible():
-    a = train_motif_rnn(n=100, length=10, epochs=1, seed=5)
-    b = train_motif_rnn(n=100, length=10, epochs=1, seed=5)
-    for (name, x), (_, y) in zip(
-        a.model.state_dict().items(), b.model.state_dict().items(), strict=True
-    ):
-        assert torch.equal(x, y), name
-    assert check_fsm_exact(n=50, seed=1) == check_fsm_exact(n=50, seed=1)
+def test_detector_checks_count_disagreements_on_the_same_sequences():
+    checks = ch1.detector_checks(7, TINY)
+    assert checks.exact.n_positions == checks.weakened.n_positions == 50 * 30
+    assert checks.exact.mismatches == 0
+    assert checks.weakened.mismatches > 0
+    assert ch1.weakened_detector()["W_h"][2, 2] == 1.0
+    values = checks.claims()
+    assert set(values) == {"ch01.fsm_exact", "ch01.self_connection_needed"}
+    assert ch1.detector_checks(7, TINY).claims() == values  # same seed, same sequences
 
 
-def test_purity_result_shapes(short_run):
-    result = state_cluster_purity(short_run.model, k=3, n=20, length=10)
-    assert result.hidden.shape == (200, 8)
-    assert result.states.shape == result.clusters.shape == (200,)
-    assert result.table.sum() == 200
-    assert result.majority_share <= result.purity <= 1.0
+def test_a_tiny_study_is_reproducible_and_shaped(tiny_study):
+    again = ch1.train_motif_networks([3, 4], TINY)
+    np.testing.assert_array_equal(tiny_study.accuracy, again.accuracy)
+    np.testing.assert_array_equal(tiny_study.losses, again.losses)
+    assert tiny_study.accuracy.shape == (3, 2)
+    assert tiny_study.losses.shape == (3, 2, TINY.epochs)
+    assert np.all((tiny_study.accuracy >= 0) & (tiny_study.accuracy <= 1))
+
+
+def test_regimes_of_one_seed_start_from_the_same_weights(tiny_study):
+    a = tiny_study.untrained_network((10, 0.5), 1)
+    b = tiny_study.untrained_network((12, 0.0), 1)
+    other_seed = tiny_study.untrained_network((10, 0.5), 0)
+    assert torch.equal(a.rnn.weight_hh_l0, b.rnn.weight_hh_l0)
+    assert not torch.equal(a.rnn.weight_hh_l0, other_seed.rnn.weight_hh_l0)
+    trained = tiny_study.network((10, 0.5), 1)
+    assert not torch.equal(a.rnn.weight_hh_l0, trained.rnn.weight_hh_l0)
+
+
+def test_a_study_depends_on_its_seeds(tiny_study):
+    other = ch1.train_motif_networks([5, 4], TINY)
+    assert not np.array_equal(tiny_study.losses[:, 0], other.losses[:, 0])
+    np.testing.assert_array_equal(tiny_study.losses[:, 1], other.losses[:, 1])
+
+
+def test_unknown_regime_is_named(tiny_study):
+    with pytest.raises(ValueError, match="no regime"):
+        tiny_study.gain((50, 0.5))
+
+
+def test_purity_study_pairs_trained_and_untrained(tiny_study):
+    purity = ch1.purity_study(tiny_study, TINY, regime=(10, 0.5))
+    assert purity.trained.shape == purity.untrained.shape == (2,)
+    assert np.all(purity.majority_share <= purity.trained + 1e-12)
+    trained, control = purity.example
+    assert trained.hidden.shape == (10 * 12, TINY.hidden)
+    assert trained.table.sum() == 10 * 12
+    assert trained.table.shape[0] <= TINY.k
+    values = purity.claims()
+    np.testing.assert_allclose(
+        values["ch01.purity_over_control"][0], purity.trained - purity.untrained
+    )
+
+
+def test_measure_returns_every_declared_claim(monkeypatch):
+    """``measure`` (what ``coursepkg claims`` runs) measures every claim, on tiny settings."""
+    small = dataclasses.replace(TINY, regimes=ch1.BOOK.regimes, n_train=32, epochs=1)
+    monkeypatch.setattr(ch1, "BOOK", small)
+    measured = measure(100)
+    assert set(measured) == {c.id for c in CLAIMS}
+    values, seeds = measured["ch01.trained_accuracy"]
+    assert list(seeds) == [100, 101] and len(values) == 2

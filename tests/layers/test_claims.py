@@ -12,7 +12,16 @@ import torch
 
 from coursepkg import claims, seeds
 from coursepkg.chapters import CHAPTERS
-from coursepkg.claims import Claim, Measurement, all_claims, check, find_root, load_all, record
+from coursepkg.claims import (
+    Claim,
+    Measurement,
+    all_claims,
+    check,
+    find_root,
+    load_all,
+    record,
+    record_all,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +81,16 @@ def test_measurement_shows_the_spread_and_the_seeds():
     assert m.passed
     assert m.shown() == "median 0.950 (0.910\u20130.990, 5 seeds)"
     assert 'data-passed="true"' in m._repr_html_()
+
+
+def test_measurement_parts_for_the_results_page():
+    m = Measurement(_claim(over="k_of_n", k=4), (0.95, 0.97, 0.91, 0.99, 0.5), (7, 8, 9, 10, 11))
+    assert m.parts() == {
+        "value": "4 of 5 seeds pass",
+        "spread": "min 0.500, max 0.990",
+        "seeds": "7\u201311 (5 seeds)",
+    }
+    assert Measurement(_claim(), (0.95,)).parts() == {"value": "0.950"}
 
 
 def test_numbers_of_every_kind_are_accepted():
@@ -158,10 +177,46 @@ def test_map_seeds_keeps_order_in_one_and_two_processes():
     assert seeds.map_seeds(_square, [3, 1, 2], processes=2, offset=1) == [10, 2, 5]
 
 
+def _fails(seed: int) -> int:
+    raise RuntimeError(f"seed {seed} failed")
+
+
+def test_submit_seeds_returns_futures_in_order_and_passes_errors_on():
+    futures = seeds.submit_seeds(_square, [4, 2], processes=2, offset=1)
+    assert [f.result() for f in futures] == [17, 5]
+    (done,) = seeds.submit_seeds(_fails, [3], processes=1)
+    with pytest.raises(RuntimeError, match="seed 3 failed"):
+        done.result()
+    with pytest.raises(ValueError, match="processes"):
+        seeds.submit_seeds(_square, [1], processes=0)
+
+
+def test_record_all_records_values_and_seed_blocks(tmp_path, monkeypatch, capsys):
+    root = _fake_repo(tmp_path)
+    monkeypatch.chdir(root)
+    random_claim = next(c for c in all_claims().values() if c.random)
+    measured = {
+        "ch01.fsm_exact": 0,
+        random_claim.id: ([random_claim.threshold] * 5, [0, 1, 2, 3, 4]),
+    }
+    record_all(measured, "ch01.fsm_exact")
+    assert set(load_all(root)) == {"ch01.fsm_exact"}
+    record_all(measured)
+    saved = load_all(root)
+    assert saved[random_claim.id]["seeds"] == [0, 1, 2, 3, 4]
+    assert "ch01.fsm_exact" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="not among the measured"):
+        record_all(measured, "ch01.self_connection_needed")
+
+
 def _recorded_ids(notebook: Path) -> set[str]:
+    """Claim ids a notebook names in ``record("id", ...)`` or ``record_all(..., "id", ...)``."""
     nb = nbformat.read(notebook, as_version=4)
     code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
-    return set(re.findall(r"""record\(\s*["']([\w.]+)["']""", code))
+    named = set(re.findall(r"""record\(\s*["']([\w.]+)["']""", code))
+    for call in re.findall(r"record_all\(([^)]*\)[^)]*)\)", code):
+        named |= set(re.findall(r"""["'](ch\d\d\.[\w.]+)["']""", call))
+    return named
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.id for c in CHAPTERS])

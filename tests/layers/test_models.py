@@ -3,6 +3,7 @@ import torch
 
 from coursepkg.data import motif_dataset, motif_seen
 from coursepkg.models import (
+    ElmanEnsemble,
     ElmanRNN,
     ThresholdRNN,
     acg_detector,
@@ -63,3 +64,29 @@ def test_elman_rnn_shapes_and_step_match_the_fused_module():
 def test_elman_rnn_rejects_unbatched_input_with_a_clear_error():
     with pytest.raises(ValueError, match=r"\(B, L, C\)"):
         ElmanRNN(4, 3)(onehot("ACG"))
+
+
+def test_ensemble_members_are_elman_rnns_of_their_own():
+    ensemble = ElmanEnsemble([4, 5, 6], 4, 5, 2)
+    x = torch.eye(4)[torch.randint(0, 4, (3, 7, 9), generator=torch.Generator().manual_seed(0))]
+    out = ensemble(x)
+    assert out.shape == (3, 7, 9, 2) and ensemble.states(x).shape == (3, 7, 9, 5)
+    for s in range(3):
+        torch.testing.assert_close(out[s], ensemble.member(s)(x[s]), atol=1e-6, rtol=1e-5)
+
+
+def test_a_members_weights_depend_only_on_its_seed():
+    alone = ElmanEnsemble([9], 4, 5)
+    among = ElmanEnsemble([1, 9, 2], 4, 5)
+    assert torch.equal(alone.W_h[0], among.W_h[1])
+    assert not torch.equal(among.W_h[0], among.W_h[1])
+
+
+def test_ensemble_input_errors_are_named():
+    ensemble = ElmanEnsemble([1, 2], 4, 3)
+    with pytest.raises(ValueError, match=r"\(S, B, L, C\)"):
+        ensemble(torch.zeros(3, 2, 5, 4))
+    with pytest.raises(ValueError, match="does not exist"):
+        ensemble.member(2)
+    with pytest.raises(ValueError, match="at least one member"):
+        ElmanEnsemble([], 4, 3)

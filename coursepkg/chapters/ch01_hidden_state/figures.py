@@ -13,8 +13,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from coursepkg.sequences import DNA
-from coursepkg.viz.figures import letter_axis, new_figure, plot_pca_by_label
-from coursepkg.viz.palette import MACHINE_STATES
+from coursepkg.viz.figures import (
+    axes_or_new,
+    letter_axis,
+    new_figure,
+    plot_pca_by_label,
+    plot_spread,
+)
+from coursepkg.viz.palette import MACHINE_STATES, MODELS, REFERENCE, TRAINING_REGIMES
 
 
 def plot_detector_weights(weights: Mapping, unit_names: Sequence[str] | None = None) -> Figure:
@@ -210,5 +216,53 @@ def plot_motif_trace(
             title += " (line: its answer)"
         ax2.set_title(title)
     letter_axis(axes[-1, 0], sequence)
+    fig.tight_layout()
+    return fig
+
+
+def regime_name(regime: tuple[int, float]) -> str:
+    """The palette key of a training regime ``(length, plant)``: ``"short, planted"``, ..."""
+    length, plant = regime
+    return f"{'short' if length <= 20 else 'long'}, {'planted' if plant > 0 else 'as drawn'}"
+
+
+def plot_regime_losses(study, *, ax=None) -> Figure:
+    """Training loss per epoch of every regime: median and min-max over seeds."""
+    fig, ax = axes_or_new(ax, figsize=(6.5, 3.8))
+    epochs = np.arange(1, study.losses.shape[2] + 1)
+    for r, regime in enumerate(study.regimes):
+        length, plant = regime
+        plot_spread(
+            ax,
+            epochs,
+            study.losses[r].T,  # (epochs, seeds)
+            colour=TRAINING_REGIMES[regime_name(regime)],
+            label=f"{length} bases, {plant:.0%} planted",
+            marker=".",
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss (cross-entropy)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_purity_pairs(purity_study, *, ax=None) -> Figure:
+    """Cluster purity of every seed's network before and after training, joined by a line."""
+    fig, ax = axes_or_new(ax, figsize=(4.8, 3.8))
+    for before, after in zip(purity_study.untrained, purity_study.trained, strict=True):
+        ax.plot([0, 1], [before, after], "-", color=REFERENCE["measured"], lw=0.8, zorder=1)
+    n = len(purity_study.trained)
+    ax.scatter(np.zeros(n), purity_study.untrained, color=MODELS["untrained"], zorder=2)
+    ax.scatter(np.ones(n), purity_study.trained, color=MODELS["rnn"], zorder=2)
+    floor = float(np.median(purity_study.majority_share))
+    ax.axhline(floor, color=REFERENCE["chance"], ls=":", label="share of the commonest state")
+    ax.set_xticks([0, 1])
+    ax.set_xticklabels(["untrained", "trained"])
+    ax.set_xlim(-0.4, 1.4)
+    ax.set_ylim(0.4, 1.02)
+    ax.set_ylabel(f"cluster purity (k = {purity_study.k})")
+    ax.set_title(f"every seed ({n}), paired")
+    ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
