@@ -107,3 +107,13 @@ def test_an_unknown_function_is_the_students_error(nursery):
     with Submission(portable_cells(), nursery=nursery.client) as sub:
         with pytest.raises(StudentError, match="not defined by the notebook"):
             sub.call("triple", 1)
+
+
+def test_a_plotting_cell_runs_in_the_sandbox(nursery):
+    plot = (
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\nax.plot([1, 2, 3])\nfig.savefig('/tmp/figure.png')"
+    )
+    with Submission(portable_cells(plot), nursery=nursery.client) as sub:
+        assert sub.call("double", 2) == 4
+        assert sub.cell_errors == []

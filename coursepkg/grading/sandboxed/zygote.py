@@ -2,12 +2,12 @@
 
 Started by :class:`coursepkg.grading.trusted.nursery.Nursery` inside the sandbox as
 
-    python -s -S -u -c BOOT CONTROL_FD MODE
+    python -s -S -u -c BOOT CONTROL_FD MODE [MODULE...]
 
-where ``CONTROL_FD`` is one end of a ``SOCK_SEQPACKET`` socket pair and ``MODE`` is
-``namespaces`` or ``reduced``. No student code ever runs here. The zygote imports torch,
-numpy and the worker, says ``{"event": "ready"}``, and then serves requests, one JSON object
-per packet:
+where ``CONTROL_FD`` is one end of a ``SOCK_SEQPACKET`` socket pair, ``MODE`` is
+``namespaces`` or ``reduced`` and the modules are imported at once, besides torch. No
+student code ever runs here. The zygote imports torch, numpy and the worker, says
+``{"event": "ready"}``, and then serves requests, one JSON object per packet:
 
 ``{"op": "spawn", "id": N, "limits": {...}}`` with three file descriptors attached
     (the worker's request pipe, reply pipe and output pipe): fork a worker that confines
@@ -210,9 +210,14 @@ class Zygote:
 
 
 def main(argv: list[str]) -> None:
+    """``argv``: the control socket's descriptor, the workers' mode, then modules to import
+    now besides torch (a class run imports matplotlib once here: a student's plotting cell
+    then costs no font cache in each worker)."""
     sock = socket.socket(fileno=int(argv[0]))
     namespaces = argv[1] == "namespaces"
     try:
+        import importlib
+
         import numpy  # noqa: F401
         import torch
 
@@ -223,6 +228,11 @@ def main(argv: list[str]) -> None:
             torch.set_num_interop_threads(1)
         except RuntimeError:
             pass
+        for module in argv[2:]:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
     except BaseException as error:  # noqa: BLE001
         _send(sock, {"event": "failed", "message": f"{type(error).__name__}: {error}"[:500]})
         return

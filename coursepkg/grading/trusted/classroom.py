@@ -58,6 +58,8 @@ from coursepkg.grading.trusted.runner import (
 )
 
 GRADEBOOK = "gradebook.csv"
+PRELOAD = ("matplotlib.pyplot",)
+"""Imported once per nursery: a student's plotting cell then costs no font cache per notebook."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -210,7 +212,7 @@ class _Slot:
         self.running: _Running | None = None
 
     def start(self) -> None:
-        self.nursery = start_nursery(self.secrets)
+        self.nursery = start_nursery(self.secrets, preload=PRELOAD)
 
     def restart(self) -> None:
         if self.nursery is not None:

@@ -152,12 +152,14 @@ class Nursery:
     """A running sandbox with its zygote (see the module docstring).
 
     ``secrets`` are folders that must stay out of sight even if they lie inside a folder
-    the sandbox needs (the hidden suites, the checkout, the submissions, private folders).
+    the sandbox needs (the hidden suites, the checkout, the submissions, private folders);
+    ``preload`` modules the zygote imports once, besides torch.
     """
 
-    def __init__(self, secrets: list[Path] = (), tmp_bytes: int = 256 * 2**20):
+    def __init__(self, secrets: list[Path] = (), tmp_bytes: int = 256 * 2**20, preload: tuple = ()):
         self.secrets = [Path(s) for s in secrets]
         self.tmp_bytes = tmp_bytes
+        self.preload = tuple(preload)
         self.mode = sandbox.mode()
         self.process: subprocess.Popen | None = None
         self.client: Client | None = None
@@ -200,7 +202,8 @@ class Nursery:
                 sandbox.warn_reduced(f"bubblewrap cannot build the sandbox here ({problem})")
                 self.mode = "reduced"
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        args = [str(theirs.fileno()), "reduced" if self.mode == "reduced" else "namespaces"]
+        mode = "reduced" if self.mode == "reduced" else "namespaces"
+        args = [str(theirs.fileno()), mode, *self.preload]
         if self.mode == "reduced":
             view.sys_path[0] = str(skeleton)
             python = [str(view.python), "-s", "-S", "-u", "-c", sandbox.boot_code(view)]

@@ -204,10 +204,10 @@ def prepare(
     return Job(path, exercise, private, env, pytest_args, problems)
 
 
-def start_nursery(secret_folders: list[Path]) -> Nursery:
+def start_nursery(secret_folders: list[Path], preload: tuple = ()) -> Nursery:
     """A started nursery, or :class:`GradingSetupError` when this machine cannot have one."""
     try:
-        return Nursery(secrets=secret_folders).start()
+        return Nursery(secrets=secret_folders, preload=preload).start()
     except (SandboxUnavailable, NurseryError) as error:
         raise GradingSetupError(str(error)) from None
 
