@@ -17,13 +17,22 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## Debian packages the tests need: Chromium for the browser test.
+## Debian packages the tests need: Chromium for the browser test, bubblewrap for the grader's
+## sandbox (without it a normal user grades with resource limits only; root refuses to grade).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "Chromium is missing: run 'sudo apt-get install chromium' (needed by the browser test)"; exit 1; \
+	  fi; \
+	fi
+	@if ! command -v bwrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (the grader's sandbox;"; \
+	    echo "without it grading runs with resource limits only and the sandbox tests are skipped)"; \
 	  fi; \
 	fi
 

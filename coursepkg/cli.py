@@ -21,7 +21,11 @@ def main(argv: list[str] | None = None) -> int:
 
     grade = sub.add_parser("grade", help="grade a notebook, or a folder of notebooks (a class)")
     grade.add_argument("path", type=Path)
-    grade.add_argument("--exercise", help="exercise name (default: from the notebook)")
+    grade.add_argument(
+        "--exercise",
+        help="the assignment's exercise (default: the one the notebook's file name, or the "
+        "class folder's name, names; never the notebook's own metadata)",
+    )
     grade.add_argument(
         "--json", type=Path, help="write Gradescope results.json here (one notebook)"
     )
@@ -99,8 +103,13 @@ def _release(args) -> int:
 
 
 def _grade(args) -> int:
-    from coursepkg.grading.trusted.runner import GradingSetupError, grade_notebook
+    import warnings
 
+    from coursepkg.grading.trusted.runner import GradingSetupError, grade_notebook
+    from coursepkg.grading.trusted.sandbox import ReducedIsolation
+
+    warnings.simplefilter("always", ReducedIsolation)
+    warnings.formatwarning = lambda message, *_: f"coursepkg grade: warning: {message}\n"
     try:
         if args.path.is_dir():
             from coursepkg.grading.trusted.classroom import grade_class

@@ -10,12 +10,14 @@ writes
     ``coursepkg`` sources, ``README.md``, ``pyproject.toml``, ``constraints.txt``. Never
     ``solutions/``, ``tests/`` or anything carrying a solution region; the release fails
     if a solution marker or a hidden suite slipped in.
-``DIR/autograder.zip``
-    Gradescope's bundle, unpacked by Gradescope into ``/autograder/source``: ``setup.sh``
-    (installs ``coursepkg`` with the pinned constraints), ``run_autograder`` (grades
-    ``/autograder/submission`` into ``/autograder/results/results.json``; the root can be
-    moved with ``$AUTOGRADER_ROOT`` so the bundle can be run locally), the ``coursepkg``
-    sources and the hidden suites (``tests/hidden_suites``).
+``DIR/autograder/<exercise>.zip``
+    Gradescope's bundle for one exercise (one per exercise: the assignment decides which
+    exercise is graded, never the submission), unpacked by Gradescope into
+    ``/autograder/source``: ``setup.sh`` (installs bubblewrap and ``coursepkg`` with the
+    pinned constraints), ``run_autograder`` (grades ``/autograder/submission`` into
+    ``/autograder/results/results.json``; the root can be moved with ``$AUTOGRADER_ROOT`` so
+    the bundle can be run locally), the ``coursepkg`` sources and that exercise's hidden suite
+    alone (``tests/hidden_suites``).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, in /autograder/source, when the image is built.
 set -euo pipefail
 cd "$(dirname "$0")"
-apt-get update -q && apt-get install -y -q python3 python3-pip python3-venv util-linux
+apt-get update -q && apt-get install -y -q python3 python3-pip python3-venv util-linux bubblewrap
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install -q --extra-index-url https://download.pytorch.org/whl/cpu \\
     -c constraints.txt -e .
@@ -108,11 +110,12 @@ def check_student_edition(out: Path) -> None:
                     raise ReleaseError(f"{rel} contains a solution region ({marker!r})")
 
 
-def autograder_bundle(root: Path, zip_path: Path) -> Path:
-    """Write Gradescope's bundle: setup.sh, run_autograder, coursepkg, hidden suites."""
-    suites = sorted((root / "tests" / "hidden_suites").glob("*.py"))
-    if not any(p.name.startswith("test_ex") for p in suites):
-        raise ReleaseError(f"no hidden suites in {root / 'tests' / 'grading'}")
+def autograder_bundle(root: Path, zip_path: Path, exercise: str) -> Path:
+    """Write Gradescope's bundle of ``exercise``: setup.sh, run_autograder, coursepkg, and
+    that exercise's hidden suite alone (so the bundle can grade nothing else)."""
+    suites = [root / "tests" / "hidden_suites" / f"test_{exercise}.py"]
+    if not suites[0].is_file():
+        raise ReleaseError(f"no hidden suite for {exercise} in {root / 'tests' / 'hidden_suites'}")
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
@@ -143,9 +146,15 @@ def unpack_bundle(zip_path: Path, source: Path) -> None:
 
 
 def release(root: str | Path = ".", out: str | Path = "release") -> dict[str, Path]:
-    """Write both artefacts; returns their paths."""
+    """Write the student edition and one autograder bundle per exercise; returns their paths
+    (``"autograder"`` is the folder of bundles)."""
     root, out = Path(root).resolve(), Path(out)
-    return {
-        "student": student_edition(root, out / "student"),
-        "autograder": autograder_bundle(root, out / "autograder.zip"),
-    }
+    suites = sorted((root / "tests" / "hidden_suites").glob("test_ex*.py"))
+    if not suites:
+        raise ReleaseError(f"no hidden suites in {root / 'tests' / 'hidden_suites'}")
+    paths = {"student": student_edition(root, out / "student"), "autograder": out / "autograder"}
+    for suite in suites:
+        exercise = suite.stem[len("test_") :]
+        zip_path = out / "autograder" / f"{exercise}.zip"
+        paths[f"autograder {exercise}"] = autograder_bundle(root, zip_path, exercise)
+    return paths

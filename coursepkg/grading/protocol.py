@@ -1,7 +1,8 @@
 """The wire format between the grader and the student's process: plain values only.
 
-A message is an 8-byte big-endian length followed by that many bytes of UTF-8 JSON.
-Values that JSON cannot hold are tagged objects:
+This is the one module both sides import (it needs only the standard library and numpy;
+torch when a tensor is sent). A message is an 8-byte big-endian length followed by that many
+bytes of UTF-8 JSON. Values that JSON cannot hold are tagged objects:
 
     {"$tensor": {"dtype": "float32", "shape": [2, 3], "data": "<base64>"}}
     {"$ndarray": {...same fields...}}
@@ -9,23 +10,37 @@ Values that JSON cannot hold are tagged objects:
     {"$model": {"module": "coursepkg.models.x", "cls": "Name", "kwargs": {...},
                 "state": {...}}}
 
-``decode`` on the trusted side rebuilds *fresh* plain objects (new tensors from bytes,
-new lists, dicts, tuples) and rejects anything else, so an object whose ``__eq__`` or
-``__torch_function__`` was forged in the student's process can never reach a
-comparison. Nothing is ever unpickled.
+Nothing that comes from the student's process is trusted, so the trusted side reads it in
+three bounded steps, each of which fails with :class:`ProtocolError` (or :class:`Timeout`)
+instead of using more time or memory than it was given:
+
+1. :func:`read_message` reads the frame before a deadline, refusing a length over
+   ``Limits.bytes`` before reading it;
+2. :func:`loads` scans the bytes linearly (nesting depth, number of items, integer sizes)
+   before :func:`json.loads` builds anything, so the decoded size is bounded by the limits;
+3. :func:`check` validates the message against a schema (fields, types, string lengths,
+   list lengths), and :func:`decode` rebuilds *fresh* plain objects (new tensors from bytes,
+   new lists, dicts, tuples), so an object whose ``__eq__`` or ``__torch_function__`` was
+   forged in the student's process can never reach a comparison. Nothing is ever unpickled.
+
+Writes to the student's process go to a non-blocking pipe with a deadline
+(:func:`write_message`), so a process that stops reading cannot hold the grader.
 """
 
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import os
+import re
+import select
 import struct
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-MAX_MESSAGE_BYTES = 256 * 2**20
 MAX_DEPTH = 32
 DTYPES = {
     "bool",
@@ -38,10 +53,34 @@ DTYPES = {
     "float32",
     "float64",
 }
+MAX_DIMS = 16
+MAX_INT_DIGITS = 20  # |int| < 10**20: anything larger is not a plain value of an exercise
 
 
 class ProtocolError(Exception):
     """A message or value that does not follow the protocol."""
+
+
+class Timeout(ProtocolError):
+    """The other process did not read or write in time."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one message may cost the side that reads it."""
+
+    bytes: int = 16 * 2**20
+    """Length of the JSON payload."""
+    depth: int = MAX_DEPTH
+    """Nesting of lists and objects (a tagged value counts its tag's level too)."""
+    items: int = 500_000
+    """Values in the message: scalars, strings, lists and objects together."""
+
+
+REPLY = Limits()
+"""What the trusted side accepts from the student's process in one message."""
+REQUEST = Limits(bytes=256 * 2**20, items=5_000_000)
+"""What the student's process accepts from the grader (trusted data, generous limits)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +172,11 @@ def decode(data, depth: int = 0, tensors: bool = True):
     """Rebuild plain values from JSON data, creating every object afresh."""
     if depth > MAX_DEPTH:
         raise ProtocolError("value is nested too deeply")
-    if data is None or type(data) in (bool, int, float, str):
+    if data is None or type(data) in (bool, float, str):
+        return data
+    if type(data) is int:
+        if abs(data) >= 10**MAX_INT_DIGITS:
+            raise ProtocolError("integer out of range")
         return data
     if type(data) is list:
         return [decode(v, depth + 1, tensors) for v in data]
@@ -151,7 +194,7 @@ def decode(data, depth: int = 0, tensors: bool = True):
                     raise ProtocolError("dict keys must be plain scalars")
                 out[key] = decode(pair[1], depth + 1, tensors)
             return out
-        if tag == "$handle" and type(body) is int:
+        if tag == "$handle" and type(body) is int and 0 < body < 2**31:
             return Handle(body)
         if (
             tag == "$model"
@@ -177,13 +220,23 @@ def decode(data, depth: int = 0, tensors: bool = True):
 
 def _array_from_fields(body: dict) -> np.ndarray:
     dtype, shape, data = body.get("dtype"), body.get("shape"), body.get("data")
+    if set(body) != {"dtype", "shape", "data"}:
+        raise ProtocolError("malformed array")
     if dtype not in DTYPES or type(shape) is not list or type(data) is not str:
         raise ProtocolError("malformed array")
-    if not all(type(n) is int and n >= 0 for n in shape):
+    if len(shape) > MAX_DIMS or not all(type(n) is int and 0 <= n < 2**40 for n in shape):
         raise ProtocolError("malformed array shape")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    if count * np.dtype(dtype).itemsize != len(raw):
+    count = 1
+    for n in shape:  # Python integers: no overflow
+        count *= n
+    size = count * np.dtype(dtype).itemsize
+    if len(data) != 4 * ((size + 2) // 3):  # checked before decoding anything
+        raise ProtocolError("array data does not match its shape")
+    try:
+        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ProtocolError("array data is not base64") from None
+    if len(raw) != size:
         raise ProtocolError("array data does not match its shape")
     return np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(shape).copy()
 
@@ -194,28 +247,204 @@ def _torch():
     return sys.modules.get("torch")
 
 
+# --- bounded JSON ------------------------------------------------------------------------
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_LONG_NUMBER = re.compile(rb"[0-9]{%d,}" % (MAX_INT_DIGITS + 1))
+
+
+def scan(raw: bytes, limits: Limits = REPLY) -> None:
+    """Refuse JSON whose nesting, item count or numbers exceed ``limits``, in linear time.
+
+    Strings are blanked first (one regular-expression pass), so what is left is the
+    structure: brackets, commas, numbers and literals. Malformed JSON may pass the scan;
+    :func:`json.loads` then rejects it, within the same bounds.
+    """
+    if len(raw) > limits.bytes:
+        raise ProtocolError(f"JSON of {len(raw)} bytes is over the limit of {limits.bytes}")
+    skeleton = _STRING.sub(b"0", raw)
+    opens = skeleton.count(b"[") + skeleton.count(b"{")
+    items = opens + skeleton.count(b",") + 1
+    if items > limits.items:
+        raise ProtocolError(f"JSON of {items} or more values is over the limit of {limits.items}")
+    if _LONG_NUMBER.search(skeleton):
+        raise ProtocolError("JSON holding a number too long to be a plain value")
+    if opens:
+        brackets = np.frombuffer(skeleton.translate(None, _NOT_BRACKETS), dtype=np.uint8)
+        steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1)
+        depth = int(np.cumsum(steps, dtype=np.int64).max())
+        if depth > limits.depth:
+            raise ProtocolError(f"JSON nested {depth} deep, over the limit of {limits.depth}")
+
+
+def loads(raw: bytes, limits: Limits = REPLY):
+    """``json.loads`` after :func:`scan`: bounded in time and memory by ``limits``."""
+    scan(raw, limits)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ProtocolError(f"malformed JSON: {str(error)[:200]}") from None
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string of at most ``max`` characters."""
+
+    max: int
+
+
+@dataclass(frozen=True)
+class Integer:
+    """An integer in ``[min, max]`` (``bool`` is not an integer here)."""
+
+    min: int = -(2**31)
+    max: int = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A list of at most ``max`` items, each matching ``item``."""
+
+    item: object
+    max: int
+
+
+@dataclass(frozen=True)
+class Record:
+    """An object with exactly these ``fields`` (name: schema), plus ``optional`` ones."""
+
+    fields: dict
+    optional: dict | None = None
+
+
+ANY = object()
+"""Any JSON data (to be decoded by :func:`decode`, which checks it)."""
+
+
+def check(data, schema, where: str = "message") -> None:
+    """Raise :class:`ProtocolError` unless ``data`` matches ``schema``.
+
+    A schema is :data:`ANY`, ``bool``, ``float`` (any number), ``str`` (any length: only
+    where the message's byte limit is bound enough), a constant (``"ready"``), or one of
+    :class:`Text`, :class:`Integer`, :class:`Sequence`, :class:`Record`.
+    """
+    if schema is ANY:
+        return
+    if schema is bool:
+        ok = type(data) is bool
+    elif schema is float:
+        ok = type(data) in (int, float)
+    elif schema is str:
+        ok = type(data) is str
+    elif isinstance(schema, Text):
+        ok = type(data) is str and len(data) <= schema.max
+    elif isinstance(schema, Integer):
+        ok = type(data) is int and schema.min <= data <= schema.max
+    elif isinstance(schema, Sequence):
+        ok = type(data) is list and len(data) <= schema.max
+        if ok:
+            for i, item in enumerate(data):
+                check(item, schema.item, f"{where}[{i}]")
+    elif isinstance(schema, Record):
+        optional = schema.optional or {}
+        ok = (
+            type(data) is dict
+            and set(schema.fields) <= set(data)
+            and set(data) <= set(schema.fields) | set(optional)
+        )
+        if ok:
+            for name, value in data.items():
+                check(value, schema.fields.get(name, optional.get(name)), f"{where}.{name}")
+    else:
+        ok = type(data) is type(schema) and data == schema
+    if not ok:
+        raise ProtocolError(f"{where} does not follow the protocol")
+
+
+ERROR = Record({"type": Text(200), "message": Text(4000), "traceback": Text(8000)})
+"""An exception raised in the student's process, as the worker describes it."""
+
+CELL_NUMBER = Integer(1, 100_000)
+EVENTS = {
+    "cell": Record({"event": "cell", "number": CELL_NUMBER}),
+    "cell_error": Record({"event": "cell_error", "number": CELL_NUMBER, "error": ERROR}),
+    "ready": Record({"event": "ready"}),
+}
+"""What the worker sends while it runs the notebook's cells."""
+REPLY_OK = Record({"id": Integer(0), "ok": True, "value": ANY})
+REPLY_FAILED = Record({"id": Integer(0), "ok": False, "error": ERROR})
+
+
+def check_event(message: dict) -> dict:
+    """A valid event from the worker, or :class:`ProtocolError`."""
+    schema = EVENTS.get(message.get("event")) if type(message) is dict else None
+    if schema is None:
+        raise ProtocolError("unexpected message while the notebook runs")
+    check(message, schema)
+    return message
+
+
+def check_reply(message: dict) -> dict:
+    """A valid reply to a request, or :class:`ProtocolError`."""
+    if type(message) is not dict or message.get("ok") not in (True, False):
+        raise ProtocolError("a reply must say whether the call succeeded")
+    check(message, REPLY_OK if message["ok"] else REPLY_FAILED, "reply")
+    return message
+
+
 # --- framing -----------------------------------------------------------------------------
 
 
-def write_message(fd: int, message: dict) -> None:
-    """Write one framed JSON message to a file descriptor."""
+def _remaining(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise Timeout("timed out")
+    return remaining
+
+
+def write_message(
+    fd: int, message: dict, deadline: float | None = None, limits: Limits = REQUEST
+) -> None:
+    """Write one framed JSON message; with a ``deadline``, ``fd`` must be non-blocking and
+    a reader that does not keep up raises :class:`Timeout` instead of blocking."""
     payload = json.dumps(message, allow_nan=True).encode("utf-8")
-    if len(payload) > MAX_MESSAGE_BYTES:
-        raise ProtocolError(f"message of {len(payload)} bytes is over the limit")
-    data = struct.pack(">Q", len(payload)) + payload
-    view = memoryview(data)
+    if len(payload) > limits.bytes:
+        raise ProtocolError(f"message of {len(payload)} bytes is over the limit of {limits.bytes}")
+    view = memoryview(struct.pack(">Q", len(payload)) + payload)
     while view:
-        written = os.write(fd, view)
+        if deadline is not None:
+            _, ready, _ = select.select([], [fd], [], _remaining(deadline))
+            if not ready:
+                raise Timeout("timed out")
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[written:]
 
 
-def read_exactly(fd: int, n: int, wait=None) -> bytes:
-    """Read ``n`` bytes; ``wait()`` is called before each read (to apply a deadline)."""
+def read_exactly(fd: int, n: int, deadline: float | None = None) -> bytes:
+    """Read ``n`` bytes, before ``deadline`` if one is given (:class:`Timeout`)."""
     chunks, remaining = [], n
     while remaining:
-        if wait is not None:
-            wait()
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        if deadline is not None:
+            ready, _, _ = select.select([fd], [], [], _remaining(deadline))
+            if not ready:
+                raise Timeout("timed out")
+        try:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+        except BlockingIOError:
+            continue
+        except OSError as error:
+            if error.errno == errno.EINTR:
+                continue
+            raise EOFError(f"the channel failed: {error.strerror}") from None
         if not chunk:
             raise EOFError("the other process closed the channel")
         chunks.append(chunk)
@@ -223,15 +452,12 @@ def read_exactly(fd: int, n: int, wait=None) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(fd: int, wait=None) -> dict:
-    """Read one framed JSON message; reject oversize or malformed ones."""
-    (length,) = struct.unpack(">Q", read_exactly(fd, 8, wait))
-    if length > MAX_MESSAGE_BYTES:
-        raise ProtocolError(f"message of {length} bytes is over the limit")
-    try:
-        message = json.loads(read_exactly(fd, length, wait).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ProtocolError(f"malformed message: {error}") from None
+def read_message(fd: int, deadline: float | None = None, limits: Limits = REPLY) -> dict:
+    """Read one framed JSON object within ``limits``, before ``deadline``."""
+    (length,) = struct.unpack(">Q", read_exactly(fd, 8, deadline))
+    if length > limits.bytes:
+        raise ProtocolError(f"message of {length} bytes is over the limit of {limits.bytes}")
+    message = loads(read_exactly(fd, length, deadline), limits)
     if type(message) is not dict:
         raise ProtocolError("a message must be a JSON object")
     return message

@@ -47,9 +47,9 @@ def test_student_edition_check_catches_a_leak(tmp_path):
         check_student_edition(tmp_path)
 
 
-def _run_bundle(released, tmp_path, notebook: Path) -> dict:
+def _run_bundle(released, tmp_path, notebook: Path, exercise: str = "ex01_motif_fsm") -> dict:
     root = tmp_path / "autograder"
-    unpack_bundle(released["autograder"], root / "source")
+    unpack_bundle(released["autograder"] / f"{exercise}.zip", root / "source")
     (root / "submission").mkdir()
     shutil.copy(notebook, root / "submission" / "ex01_motif_fsm.ipynb")
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
@@ -70,7 +70,7 @@ def _run_bundle(released, tmp_path, notebook: Path) -> dict:
 def test_bundle_has_what_gradescope_needs(released):
     import zipfile
 
-    names = set(zipfile.ZipFile(released["autograder"]).namelist())
+    names = set(zipfile.ZipFile(released["autograder"] / "ex01_motif_fsm.zip").namelist())
     for name in (
         "setup.sh",
         "run_autograder",
@@ -81,6 +81,14 @@ def test_bundle_has_what_gradescope_needs(released):
     ):
         assert name in names, name
     assert not any(n.startswith("solutions/") for n in names)
+    suites = {n for n in names if n.startswith("tests/hidden_suites/")}
+    assert suites == {"tests/hidden_suites/test_ex01_motif_fsm.py"}  # one exercise per bundle
+
+
+def test_the_bundle_grades_its_own_exercise_whatever_is_submitted(released, tmp_path):
+    results = _run_bundle(released, tmp_path, REPO / "solutions" / "ex02_conditioning.ipynb")
+    assert sum(t["max_score"] for t in results["tests"]) == 13.0  # ex01's tests, not ex02's
+    assert results["score"] == 0 and "ex02_conditioning" in results["output"]
 
 
 def test_bundle_grades_a_solution_in_gradescope_layout(released, tmp_path):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+import pytest
 
+from coursepkg.grading.trusted import sandbox
 from coursepkg.grading.trusted.runner import grade_notebook
+from tests.grader.adversarial.attacks import portable_solution
 
-REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(sandbox.mode() != "bwrap", reason="bubblewrap is not installed")
 
 SUITE = """
 import pytest
@@ -30,9 +31,7 @@ def test_hidden_source_and_values_never_reach_feedback(tmp_path):
     tests_dir = tmp_path / "tests" / "hidden_suites"
     tests_dir.mkdir(parents=True)
     (tests_dir / "test_ex01_motif_fsm.py").write_text(SUITE)
-    notebook = shutil.copy(
-        REPO / "solutions" / "ex01_motif_fsm.ipynb", tmp_path / "ex01_motif_fsm.ipynb"
-    )
+    notebook = portable_solution(tmp_path, "ex01_motif_fsm.ipynb")
     report = grade_notebook(notebook, tests_dir=tests_dir)
     by_name = {t.name: t for t in report.tests}
     assert report.score == 0

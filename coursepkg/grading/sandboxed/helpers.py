@@ -1,16 +1,20 @@
 """Functions the grader may ask the student's process to run on the student's objects.
 
-They run *inside* the student's process (they touch the student's model), so their
-results are treated like any other answer from there: decoded as plain data. The
-grader names them; nothing here decides a score.
+They run *inside* the student's process (they touch the student's model), so they are no
+more trusted than the student's own code: a notebook can replace them, and whatever they
+return is the student's claim, decoded as plain data. A hidden suite uses them to get work
+done (training a model the student wrote), never as evidence for a score: the evidence comes
+from calls whose results the trusted side checks itself (see
+:mod:`coursepkg.grading.trusted.probes`).
+
+Like everything in ``sandboxed/``, this module imports only torch (the student's process
+has no other part of coursepkg).
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
-
-from coursepkg.train import fit
 
 LOSSES = {
     "mse": nn.functional.mse_loss,
@@ -28,19 +32,31 @@ def train_model(
     batch_size: int = 32,
     seed: int = 0,
 ) -> list:
-    """Train a student's model with :func:`coursepkg.train.fit`; return the epoch losses."""
-    history = fit(
-        model,
-        tuple(inputs),
-        targets,
-        LOSSES[loss],
-        epochs=epochs,
-        lr=lr,
-        batch_size=batch_size,
-        seed=seed,
-        progress=False,
-    )
-    return history.train_loss
+    """Train ``model(*inputs)`` towards ``targets`` with Adam; return the mean loss per epoch.
+
+    Mini-batches of ``batch_size`` rows in an order drawn from ``seed``: the same call
+    trains the same model to the same weights.
+    """
+    loss_fn = LOSSES[loss]
+    inputs = [torch.as_tensor(x) for x in inputs]
+    n = targets.shape[0]
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = []
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            rows = order[start : start + batch_size]
+            optimizer.zero_grad()
+            batch_loss = loss_fn(model(*(x[rows] for x in inputs)), targets[rows])
+            batch_loss.backward()
+            optimizer.step()
+            total += float(batch_loss) * len(rows)
+        history.append(total / n)
+    model.eval()
+    return history
 
 
 @torch.no_grad()
@@ -50,26 +66,15 @@ def predict(model: nn.Module, *args) -> torch.Tensor:
     return model(*args)
 
 
-HELPERS = {f.__name__: f for f in (train_model, predict)}
+def set_mode(model: nn.Module, training: bool) -> bool:
+    """``model.train(training)``; returns ``training``."""
+    model.train(bool(training))
+    return bool(training)
 
 
-def initial_state_gradients(model: nn.Module, x: torch.Tensor, condition: torch.Tensor) -> dict:
-    """Which parameters ``initial_state`` uses, and whether ``forward`` sends gradient to them.
-
-    Returns ``{"h0_params": [names whose gradient from sum(h0^2) is non-zero],
-    "forward_grad": total |gradient| of those parameters from sum(forward(x, condition)^2)}``.
-    """
-    model.zero_grad()
-    model.initial_state(condition).pow(2).sum().backward()
-    names = [
-        n for n, p in model.named_parameters() if p.grad is not None and p.grad.abs().sum() > 0
-    ]
-    model.zero_grad()
-    model(x, condition).pow(2).sum().backward()
-    params = dict(model.named_parameters())
-    total = sum(float(params[n].grad.abs().sum()) for n in names if params[n].grad is not None)
-    model.zero_grad()
-    return {"h0_params": names, "forward_grad": total}
+def parameter_names(model: nn.Module) -> list:
+    """Names of the parameters that require a gradient, in ``named_parameters`` order."""
+    return [name for name, p in model.named_parameters() if p.requires_grad]
 
 
-HELPERS["initial_state_gradients"] = initial_state_gradients
+HELPERS = {f.__name__: f for f in (train_model, predict, set_mode, parameter_names)}

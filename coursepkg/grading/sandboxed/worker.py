@@ -1,20 +1,20 @@
 """The student's process: runs the submitted notebook, then answers calls with plain values.
 
-Started by :mod:`coursepkg.grading.trusted.submission` as
+The zygote (:mod:`coursepkg.grading.sandboxed.zygote`) forks one worker per submission (and
+one more after a crash or a timeout) and calls :func:`serve` with the two ends of its channel
+to the grader. The first message names the cells to run::
 
-    python -I -m coursepkg.grading.sandboxed.worker FD_IN FD_OUT   (cells as JSON on stdin)
+    {"op": "run", "cells": [{"number": 3, "source": "def f(x): ..."}, ...]}
 
-It executes the notebook's code cells in order in one namespace (an error in a cell
-is reported and the next cell still runs, so earlier definitions survive), tells the
-grader it is ready, and then serves requests until the grader closes the channel.
-Everything here is untrusted by design: the grader decodes what comes back as data.
+``number`` is the cell's place among the notebook's code cells, counted from 1, which is how
+tracebacks and the report name it. The cells run in order in one namespace (an error in a
+cell is reported and the next cell still runs, so earlier definitions survive); then the
+worker says it is ready and answers requests until the grader closes the channel.
+Everything here is untrusted by design: the grader validates and decodes what comes back.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 import traceback
 
 from coursepkg.grading import protocol
@@ -40,9 +40,13 @@ def describe(error: BaseException) -> dict:
         f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<cell")
     ]
     lines = traceback.format_list(frames[-6:]) if frames else []
+    try:
+        message = str(error)
+    except BaseException:  # noqa: BLE001 - a student's exception may fail to print itself
+        message = "(the exception's message could not be shown)"
     return {
-        "type": type(error).__name__,
-        "message": str(error)[:2000],
+        "type": type(error).__name__[:200],
+        "message": message[:2000],
         "traceback": "".join(lines)[-4000:],
     }
 
@@ -54,16 +58,17 @@ class Worker:
         self.objects: dict[int, object] = {}
 
     def send(self, message: dict) -> None:
-        protocol.write_message(self.fd_out, message)
+        protocol.write_message(self.fd_out, message, limits=protocol.REPLY)
 
     def run_cells(self, cells: list[dict]) -> None:
         for cell in cells:
-            self.send({"event": "cell", "index": cell["index"]})
+            number = cell["number"]
+            self.send({"event": "cell", "number": number})
             try:
-                code = compile(cell["source"], f"<cell {cell['index']}>", "exec")
+                code = compile(cell["source"], f"<cell {number}>", "exec")
                 exec(code, self.namespace)
             except BaseException as error:  # noqa: BLE001 - the student's code may raise anything
-                self.send({"event": "cell_error", "index": cell["index"], "error": describe(error)})
+                self.send({"event": "cell_error", "number": number, "error": describe(error)})
         self.send({"event": "ready"})
 
     def keep(self, value) -> protocol.Handle:
@@ -126,16 +131,16 @@ class Worker:
     def serve(self) -> None:
         while True:
             try:
-                request = protocol.read_message(self.fd_in)
+                request = protocol.read_message(self.fd_in, limits=protocol.REQUEST)
             except EOFError:
                 return
             try:
                 reply = self.handle(request)
                 reply["ok"] = True
-            except BaseException as error:  # noqa: BLE001
-                reply = {"ok": False, "error": describe(error)}
-            reply["id"] = request.get("id")
-            self.send(reply)
+                reply["id"] = request.get("id")
+                self.send(reply)
+            except BaseException as error:  # noqa: BLE001 - includes a value too large to send
+                self.send({"ok": False, "error": describe(error), "id": request.get("id")})
 
 
 def build_model(spec: protocol.ModelSpec):
@@ -162,24 +167,16 @@ def _kind(obj) -> str:
     return "value"
 
 
-def main(argv: list[str]) -> None:
-    fd_in, fd_out = int(argv[0]), int(argv[1])
-    os.set_inheritable(fd_in, False)
-    os.set_inheritable(fd_out, False)
-    cells = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    devnull = os.open(os.devnull, os.O_RDONLY)  # input() in a notebook reads nothing
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    import torch  # (MPLBACKEND=Agg is set by the grader; matplotlib loads only if used)
+def serve(fd_in: int, fd_out: int) -> None:
+    """Run the cells the grader sends first, then answer its requests until it hangs up."""
+    import torch
 
     torch.set_num_threads(1)
     seed_all()
     worker = Worker(fd_in, fd_out)
-    worker.run_cells(cells)
+    try:
+        first = protocol.read_message(fd_in, limits=protocol.REQUEST)
+    except EOFError:
+        return
+    worker.run_cells(first.get("cells", []) if first.get("op") == "run" else [])
     worker.serve()
-    sys.stdout.flush()
-    os._exit(0)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -2,10 +2,9 @@
 
     python -I -m coursepkg.grading.trusted.entry PYTEST_ARGS...
 
-The student's process needs about 2 s to import torch, and so does this one (the hidden
-suites use it). The grading plugin imports no torch, so this entry point starts the
-student's process first and only then imports pytest and the suite: both imports run
-at once, on the two cores.
+The student's worker is forked by the nursery's zygote, which imported torch already; this
+entry point asks for it first (it then runs the notebook's cells) and only then imports
+pytest and the hidden suite, so that both proceed at once.
 """
 
 from __future__ import annotations

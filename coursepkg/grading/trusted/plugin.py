@@ -2,8 +2,10 @@
 
 It gives hidden tests a ``submission`` fixture (a
 :class:`~coursepkg.grading.trusted.submission.Submission`) and a ``grade`` marker, and
-writes each test's outcome as one JSON line to the file named by ``COURSEPKG_RESULTS``,
-so that a run stopped by the exercise time limit keeps what it had.
+writes each test's outcome as one JSON line to the pipe whose descriptor is
+``COURSEPKG_RESULTS_FD``, as soon as it is known, so that a run stopped by the exercise time
+limit keeps what it had. The pipe leads to the grader that started this process and to
+nothing else: no file, so nothing the student's process could reach or append to.
 
 A hidden test reads like::
 
@@ -17,8 +19,8 @@ hidden inputs); a hidden test writes its own messages. The runner switches pytes
 assertion rewriting off (``--assert=plain``), so a bare ``assert`` reports nothing but
 "a check failed", and never the expression or the values it compared.
 
-The student's process is launched when the session starts, so that it imports its
-libraries while pytest collects the hidden suite; the first call waits for it.
+The student's process is launched when the session starts, so that it runs the notebook
+while pytest collects the hidden suite; the first call waits for it.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from pathlib import Path
 
 import pytest
 
+from coursepkg.grading.sandboxed.confine import WorkerLimits
 from coursepkg.grading.trusted.notebook import CodeCell
-from coursepkg.grading.trusted.sandbox import Limits, Sandbox
-from coursepkg.grading.trusted.submission import StudentError, Submission
+from coursepkg.grading.trusted.nursery import Client
+from coursepkg.grading.trusted.submission import GraderFailure, StudentError, Submission
 
 MESSAGE_CAP = 1500
 
@@ -55,7 +58,10 @@ def launch_submission() -> None:
     if os.environ.get("COURSEPKG_LOAD_ERROR") or "COURSEPKG_CELLS" not in os.environ:
         return
     _SUBMISSION = _make_submission()
-    _SUBMISSION.launch()
+    try:
+        _SUBMISSION.launch()
+    except (StudentError, GraderFailure):
+        pass  # the first call reports it
 
 
 def pytest_sessionfinish(session):
@@ -65,24 +71,27 @@ def pytest_sessionfinish(session):
 
 def _make_submission() -> Submission:
     cells_path = Path(os.environ["COURSEPKG_CELLS"])
-    cells = [CodeCell(c["index"], c["source"]) for c in json.loads(cells_path.read_text())]
-    hidden = [Path(p) for p in os.environ.get("COURSEPKG_HIDDEN", "").split(os.pathsep) if p]
-    limits = Limits()
+    cells = [CodeCell(c["number"], c["source"]) for c in json.loads(cells_path.read_text())]
+    limits = WorkerLimits()
     if os.environ.get("COURSEPKG_MEMORY_BYTES"):
         limits.memory_bytes = int(os.environ["COURSEPKG_MEMORY_BYTES"])
+    fd = os.environ.get("COURSEPKG_NURSERY_FD")
     return Submission(
         cells,
-        sandbox=Sandbox(hidden=hidden, limits=limits),
+        nursery=Client.from_fd(int(fd)) if fd else None,
+        limits=limits,
         load_timeout=float(os.environ.get("COURSEPKG_LOAD_TIMEOUT", 60)),
         call_timeout=float(os.environ.get("COURSEPKG_CALL_TIMEOUT", 10)),
     )
 
 
 def _write(record: dict) -> None:
-    path = os.environ.get("COURSEPKG_RESULTS")
-    if path:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
+    fd = os.environ.get("COURSEPKG_RESULTS_FD")
+    if not fd:
+        return
+    data = memoryview((json.dumps(record) + "\n").encode("utf-8"))
+    while data:
+        data = data[os.write(int(fd), data) :]
 
 
 def _marker(item) -> tuple[float, str]:
@@ -103,24 +112,21 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        points, hint = _marker(item)
-        message = ""
-        if call.excinfo is not None:
-            message = _message(call.excinfo.value)
+        error = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(error, GraderFailure):
+            _write({"event": "grader_failure", "message": str(error)[:MESSAGE_CAP]})
         _write(
             {
                 "event": "result",
                 "name": item.name,
                 "passed": report.outcome == "passed",
-                "points": points,
-                "hint": hint,
-                "message": message,
+                "message": "" if error is None else _message(error),
             }
         )
 
 
 def _message(error: BaseException) -> str:
-    if isinstance(error, StudentError):
+    if isinstance(error, (StudentError, GraderFailure)):
         text = str(error)
     elif isinstance(error, AssertionError):
         text = str(error) or "a check failed"  # the author's message (rewriting is off)
@@ -133,11 +139,16 @@ def _message(error: BaseException) -> str:
 
 @pytest.fixture(scope="session")
 def submission():
-    """The submitted notebook, running in its own limited process."""
+    """The submitted notebook, running in its own confined process."""
     load_error = os.environ.get("COURSEPKG_LOAD_ERROR")
     if load_error:
         raise StudentError(load_error)
     sub = _SUBMISSION if _SUBMISSION is not None else _make_submission()
+    try:
+        sub.ensure_started()
+    except (StudentError, GraderFailure):
+        pass  # every call reports it
+    _write({"event": "notebook", "cell_errors": sub.cell_errors, "fatal_cell": sub.fatal_cell})
     yield sub
     sub.close()
-    _write({"event": "notebook", "cell_errors": sub.cell_errors, "output": sub.output})
+    _write({"event": "output", "output": sub.output})

@@ -12,9 +12,13 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursepkg.grading.trusted.notebook import CELL_NUMBERING
+
 
 @dataclass
 class TestResult:
+    __test__ = False  # (not a pytest test class)
+
     name: str
     max_score: float
     score: float
@@ -42,6 +46,12 @@ class GradeReport:
     tests: list[TestResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     output: str = ""
+    grader_failure: str = ""
+    """Set when the grader itself failed (its sandbox): the notebook was not graded."""
+
+    @property
+    def graded(self) -> bool:
+        return not self.grader_failure
 
     @property
     def score(self) -> float:
@@ -54,8 +64,14 @@ class GradeReport:
     def table(self, width: int = 100) -> str:
         """A plain-text table: one row per test, hints under failed tests."""
         lines = [f"{self.exercise}  ({self.notebook})"]
+        if self.grader_failure:
+            lines.append(f"  ! NOT GRADED: {self.grader_failure}")
         for problem in self.problems:
-            lines.append(f"  ! {problem}")
+            lines.extend(
+                textwrap.wrap(problem, width, initial_indent="  ! ", subsequent_indent="    ")
+            )
+        if any("code cell " in p for p in self.problems):
+            lines.append(f"    ({CELL_NUMBERING})")
         name_width = max([len(t.name) for t in self.tests] + [4])
         lines.append(f"  {'test'.ljust(name_width)}  points")
         for test in self.tests:
@@ -77,6 +93,10 @@ class GradeReport:
     def gradescope(self) -> dict:
         """This report in Gradescope's ``results.json`` format."""
         overall = "\n".join(self.problems)
+        if any("code cell " in p for p in self.problems):
+            overall += f"\n({CELL_NUMBERING})"
+        if self.grader_failure:
+            overall = f"Not graded: the grader failed ({self.grader_failure})\n{overall}"
         return {
             "score": self.score,
             "output": overall,
