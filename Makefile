@@ -60,7 +60,7 @@ exercises: install
 exercises-check: install
 	$(BIN)/python -m coursepkg exercises --check
 
-## The student edition (release/student) and a Gradescope bundle per exercise (release/gradescope).
+## The student edition (release/student) and a Gradescope bundle per exercise (release/autograder).
 release: install
 	$(BIN)/python -m coursepkg release --out release
 

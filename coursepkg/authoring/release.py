@@ -14,7 +14,7 @@ writes
     (:data:`EDITION`: how to read, run, check and submit; ``make lab``, ``make book``).
     Never ``solutions/``, ``tests/`` or a solution region: :func:`check_student_edition`
     fails the release if one slipped in, or if an install cell points anywhere else.
-``DIR/gradescope/<exercise>.zip``
+``DIR/autograder/<exercise>.zip``
     Gradescope's bundle for one exercise, unpacked by Gradescope into
     ``/autograder/source``: ``setup.sh`` (installs ``coursepkg`` with the pinned
     constraints into ``/autograder/venv``), ``run_autograder`` (grades
@@ -60,7 +60,7 @@ SETUP_SH = """#!/usr/bin/env bash
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
-apt-get update -q && apt-get install -y -q python3 python3-pip python3-venv bubblewrap
+apt-get update -q && apt-get install -y -q python3 python3-pip python3-venv util-linux bubblewrap
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install -q --extra-index-url https://download.pytorch.org/whl/cpu \\
     -c constraints.txt -e '.[grade]'
@@ -262,11 +262,14 @@ def exercises(root: Path) -> list[str]:
 
 
 def release(root: str | Path = ".", out: str | Path = "release") -> dict[str, Path]:
-    """Write the edition (key ``student``) and one bundle per exercise (keyed by name)."""
+    """Write the edition and one bundle per exercise. Returns their paths: ``"student"``,
+    ``"autograder"`` (the folder of bundles) and ``"autograder <exercise>"`` for each."""
     root, out = Path(root).resolve(), Path(out)
-    written = {"student": student_edition(root, out / "student")}
-    for exercise in exercises(root):
-        written[exercise] = autograder_bundle(
-            root, exercise, out / "gradescope" / f"{exercise}.zip"
-        )
+    names = exercises(root)
+    if not names:
+        raise ReleaseError(f"no exercises in {root / 'solutions'}")
+    written = {"student": student_edition(root, out / "student"), "autograder": out / "autograder"}
+    for exercise in names:
+        zip_path = out / "autograder" / f"{exercise}.zip"
+        written[f"autograder {exercise}"] = autograder_bundle(root, exercise, zip_path)
     return written

@@ -138,7 +138,7 @@ def test_student_edition_check_catches_a_readme_with_instructor_commands(release
 
 def test_one_bundle_per_exercise_with_only_its_own_suite(released):
     for exercise in EXERCISES:
-        names = set(zipfile.ZipFile(released[exercise]).namelist())
+        names = set(zipfile.ZipFile(released[f"autograder {exercise}"]).namelist())
         for name in (
             "setup.sh",
             "run_autograder",
@@ -214,7 +214,7 @@ def test_a_bundle_grades_its_own_exercise_whatever_the_file_is_called(released, 
 
 def test_run_autograder_without_the_graders_packages_says_what_to_do(released, tmp_path):
     root = tmp_path / "autograder"
-    unpack_bundle(released["ex01_motif_fsm"], root / "source")
+    unpack_bundle(released["autograder ex01_motif_fsm"], root / "source")
     (root / "submission").mkdir()
     shutil.copy(REPO / "solutions" / "ex01_motif_fsm.ipynb", root / "submission")
     bare = tmp_path / "bin"
