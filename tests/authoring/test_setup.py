@@ -138,7 +138,11 @@ def test_make_lab_opens_jupyterlab_on_the_course_with_a_kernel_that_has_coursepk
         _, body = _get(f"{base}/api/kernelspecs?token={token}")
         specs = json.loads(body)
         python = specs["kernelspecs"][specs["default"]]["spec"]["argv"][0]
-        check = subprocess.run([python, "-c", "import coursepkg"], capture_output=True, text=True)
+        if not os.path.isabs(python):  # "python": the server's own interpreter (jupyter_client)
+            python = str((ROOT / command[0]).with_name("python"))
+        check = subprocess.run(  # (away from the checkout, whose coursepkg/ would import)
+            [python, "-c", "import coursepkg"], cwd=tmp_path, capture_output=True, text=True
+        )
         assert check.returncode == 0, f"the kernel's {python} cannot import coursepkg"
     finally:
         server.terminate()
