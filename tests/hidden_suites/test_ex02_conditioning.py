@@ -29,7 +29,7 @@ from coursepkg.practice import explain
 
 SEED = 4242017  # hidden seed
 K, G, P, H = 3, 5, 8, 16
-EPOCHS, LR, BATCH, N_TRAIN = 15, 0.01, 32, 300
+EPOCHS, LR, BATCH, N_TRAIN = 25, 0.01, 32, 300
 EARLY = 3  # the first time points, where the condition matters most
 MARGIN = 0.8  # a conditioned model must cut the baseline's early error to below this share
 
