@@ -2,7 +2,8 @@
 
 coursepkg grade NOTEBOOK_OR_FOLDER [--exercise NAME] [--json FILE] [--tests DIR] [--jobs N]
 coursepkg claims [--seed-base N] [--chapter ID ...]
-coursepkg exercises [--check]          (maintainers: write exercises/ from solutions/)
+coursepkg exercises [--check]          (maintainers: write exercises/ and the public checks'
+                                        expected values from solutions/)
 coursepkg colab {stamp,check}          (maintainers: the Colab install cell of every notebook)
 coursepkg release [--out DIR]          (instructors: student edition and Gradescope bundle)
 coursepkg real-data [--check] [--out DIR]  (maintainers: the shipped real sequences)
@@ -131,18 +132,25 @@ def _grade(args) -> int:
 
 
 def _exercises(args) -> int:
-    from coursepkg.authoring.exercises import sync
+    from coursepkg.authoring.exercises import sync, sync_expected
 
     drifted = sync(args.root / "solutions", args.root / "exercises", check=args.check)
-    if args.check and drifted:
+    stale = sync_expected(args.root / "solutions", check=args.check)
+    if args.check and (drifted or stale):
         print(
-            "exercises/ has drifted from solutions/ (run `coursepkg exercises`):", file=sys.stderr
+            "exercises/ or the public checks' expected values have drifted from solutions/ "
+            "(run `coursepkg exercises`):",
+            file=sys.stderr,
         )
         for name in drifted:
-            print(f"  {name}", file=sys.stderr)
+            print(f"  exercises/{name}", file=sys.stderr)
+        for name in stale:
+            print(f"  coursepkg/practice/expected/{name}.json", file=sys.stderr)
         return 1
     for name in drifted:
         print(f"wrote exercises/{name}")
+    for name in stale:
+        print(f"wrote coursepkg/practice/expected/{name}.json")
     return 0
 
 

@@ -3,9 +3,12 @@
 On Colab a notebook opens without the course's package, so its first code cell installs
 ``coursepkg`` from the repository when it is missing (and does nothing elsewhere).  The
 repository's address is written in one place, ``_config.yml`` (``repository.url`` and
-``repository.branch``); :func:`stamp` writes the cell into every notebook under
-``book/``, ``exercises/`` and ``solutions/``, and :func:`check` reports notebooks whose
-cell disagrees.  From a shell::
+``repository.branch``): it is the public *student edition* that ``coursepkg release``
+writes (never the instructors' repository, which holds the solutions and hidden suites).
+:func:`stamp` writes the cell into every notebook under ``book/``, ``exercises/`` and
+``solutions/``, and :func:`check` reports notebooks whose cell disagrees.  In an exercise
+notebook the cell also carries the tag ``practice``, so that the grader skips it.
+From a shell::
 
     coursepkg colab stamp   # rewrite the cells
     coursepkg colab check   # exit 1 and list notebooks that disagree
@@ -23,6 +26,11 @@ NOTEBOOK_FOLDERS = ("book", "exercises", "solutions")
 
 TAG = "colab-install"
 """Tag that :func:`stamp` puts on the install cells it adds (for readers and tools)."""
+
+EXERCISE_FOLDERS = ("exercises", "solutions")
+"""Folders of exercise notebooks, whose install cell is a practice cell (the grader skips it)."""
+
+PRACTICE_TAG = "practice"
 
 
 def repository(root: Path | str = ".") -> tuple[str, str]:
@@ -89,6 +97,15 @@ def notebooks(root: Path | str = ".") -> list[Path]:
     return found
 
 
+def _is_exercise(path: Path, root: Path | None = None) -> bool:
+    parts = Path(path).relative_to(root).parts if root else Path(path).parts
+    return bool(set(parts[:-1]) & set(EXERCISE_FOLDERS))
+
+
+def _tags(cell) -> list:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
 def _first_code_cell(nb) -> int | None:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
@@ -96,11 +113,12 @@ def _first_code_cell(nb) -> int | None:
     return None
 
 
-def problem(path: Path | str, url: str, branch: str) -> str | None:
+def problem(path: Path | str, url: str, branch: str, exercise: bool = False) -> str | None:
     """Why ``path``'s first code cell does not install ``coursepkg`` from ``url`` at ``branch``.
 
     The cell must test :data:`GUARD` (install only when the package is missing) and name
     exactly the requirement :func:`pip_spec` gives; its comments and layout are free.
+    In an ``exercise`` notebook it must also be tagged :data:`PRACTICE_TAG`.
     Returns None when it does.
     """
     nb = nbformat.read(path, as_version=4)
@@ -119,13 +137,15 @@ def problem(path: Path | str, url: str, branch: str) -> str | None:
             f"{path}: the install cell installs {found}, but _config.yml says {want!r} "
             f"(and the cell must test `{GUARD}`); {fix}"
         )
+    if exercise and PRACTICE_TAG not in _tags(nb.cells[index]):
+        return f"{path}: the install cell of an exercise must be tagged {PRACTICE_TAG!r}; {fix}"
     return None
 
 
 def check(root: Path | str = ".") -> list[str]:
     """Problems with the install cells of every notebook under ``root`` (empty when all agree)."""
     url, branch = repository(root)
-    found = (problem(path, url, branch) for path in notebooks(root))
+    found = (problem(p, url, branch, _is_exercise(p, Path(root))) for p in notebooks(root))
     return [p for p in found if p is not None]
 
 
@@ -140,14 +160,20 @@ def stamp(root: Path | str = ".") -> list[Path]:
     source = install_cell_source(url, branch)
     changed = []
     for path in notebooks(root):
-        if problem(path, url, branch) is None:
+        exercise = _is_exercise(path, Path(root))
+        if problem(path, url, branch, exercise) is None:
             continue
         nb = nbformat.read(path, as_version=4)
         index = _first_code_cell(nb)
+        tags = [TAG, PRACTICE_TAG] if exercise else [TAG]
         if index is not None and is_install_cell(nb.cells[index].source):
-            nb.cells[index].source = source
+            cell = nb.cells[index]
+            cell.source = source
+            cell.setdefault("metadata", {})["tags"] = _tags(cell) + [
+                t for t in tags if t not in _tags(cell)
+            ]
         else:
-            cell = nbformat.v4.new_code_cell(source, metadata={"tags": [TAG]})
+            cell = nbformat.v4.new_code_cell(source, metadata={"tags": tags})
             if nb.nbformat_minor < 5:  # cell ids arrived in nbformat 4.5
                 del cell["id"]
             nb.cells.insert(len(nb.cells) if index is None else index, cell)

@@ -11,11 +11,19 @@ The student version replaces each region with ``raise NotImplementedError(...)``
 marker's indentation, drops cells tagged ``solution`` and clears every output.
 ``exercises/`` is never edited by hand: ``coursepkg exercises`` writes it and
 ``coursepkg exercises --check`` fails when a file drifts from its solution.
+
+The cells that define what is graded use only Python, torch, numpy and scipy: the grader
+runs them without the course package. Cells that use ``coursepkg`` (the Colab install
+cell, trying things out, the public check) carry the tag ``practice``, and the grader
+skips them. ``coursepkg exercises`` also stores, for every public check that compares
+with expected values, the values the solution's own functions give on the public inputs
+(see :mod:`coursepkg.practice.expected`).
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import re
 from pathlib import Path
 
@@ -24,6 +32,8 @@ import nbformat
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 STUB = 'raise NotImplementedError("write your solution here")'
+PRACTICE_TAG = "practice"
+"""Tag of the cells the grader skips: they use ``coursepkg`` (install, try-outs, checks)."""
 
 
 class MarkerError(ValueError):
@@ -87,4 +97,66 @@ def sync(solutions: Path, exercises: Path, check: bool = False) -> list[str]:
     if check:
         expected = {p.name for p in solutions.glob("ex*.ipynb")}
         drifted += sorted(p.name for p in exercises.glob("ex*.ipynb") if p.name not in expected)
+    return drifted
+
+
+def is_practice(cell) -> bool:
+    """Whether a cell is tagged :data:`PRACTICE_TAG` (the grader skips it)."""
+    return PRACTICE_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def graded_source(notebook: nbformat.NotebookNode) -> list[str]:
+    """The Python of the code cells the grader runs (practice cells and IPython lines left out)."""
+    sources = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or is_practice(cell):
+            continue
+        lines = cell.source.splitlines()
+        if lines and lines[0].lstrip().startswith("%%"):
+            continue
+        sources.append(
+            "\n".join("pass" if ln.lstrip().startswith(("!", "%")) else ln for ln in lines)
+        )
+    return sources
+
+
+def graded_namespace(path: Path | str) -> dict:
+    """Run a *solution's* graded cells here and return what they define.
+
+    Only for notebooks of the course itself (solutions): a submission is never run in
+    a trusted process.
+    """
+    namespace: dict = {"__name__": "__main__"}
+    for index, source in enumerate(graded_source(nbformat.read(path, as_version=4))):
+        exec(compile(source, f"<{Path(path).name}: graded cell {index + 1}>", "exec"), namespace)
+    return namespace
+
+
+def practice_module(exercise: str):
+    """The public check of ``exercise`` (``coursepkg.practice.<exercise>``)."""
+    return importlib.import_module(f"coursepkg.practice.{exercise}")
+
+
+def sync_expected(solutions: Path, check: bool = False) -> list[str]:
+    """Store (or with ``check``, compare) each public check's expected values.
+
+    Returns the exercises whose stored values disagree with their solution.
+    """
+    from coursepkg.practice import expected
+
+    drifted = []
+    for path in sorted(solutions.glob("ex*.ipynb")):
+        module = practice_module(path.stem)
+        if not hasattr(module, "expected_values"):
+            continue
+        namespace = graded_namespace(path)
+        computed = module.expected_values(*(namespace[name] for name in module.FUNCTIONS))
+        try:
+            stored = expected.load(path.stem)
+        except FileNotFoundError:
+            stored = None
+        if stored is None or expected.differences(stored, computed):
+            drifted.append(path.stem)
+            if not check:
+                expected.write(path.stem, computed)
     return drifted

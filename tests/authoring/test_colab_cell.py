@@ -1,5 +1,6 @@
 """Every notebook's first code cell installs coursepkg from the repository in _config.yml."""
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -83,3 +84,44 @@ def test_a_config_without_an_https_url_is_an_error(tmp_path):
     (tmp_path / "_config.yml").write_text("repository:\n  url: git@github.com:o/r\n")
     with pytest.raises(ValueError, match="https"):
         colab.repository(tmp_path)
+
+
+def test_the_install_cell_of_an_exercise_is_a_practice_cell(tmp_path):
+    root = _repo(tmp_path, "https://github.com/new/home")
+    cell = nbformat.v4.new_code_cell(colab.install_cell_source("https://github.com/new/home"))
+    exercise = _notebook(root / "exercises" / "ex.ipynb", cell)
+    chapter = _notebook(root / "book" / "ch.ipynb", cell)
+    (problem,) = colab.check(root)  # the chapter's cell is fine as it is
+    assert str(exercise) in problem and "practice" in problem
+    assert colab.stamp(root) == [exercise]
+    assert colab.check(root) == []
+    tags = nbformat.read(exercise, as_version=4).cells[0].metadata["tags"]
+    assert colab.PRACTICE_TAG in tags and colab.TAG in tags
+    assert "tags" not in nbformat.read(chapter, as_version=4).cells[0].metadata
+
+
+SKIP = {"_build", "release", "dist", "real-data", "__pycache__"}
+
+
+def _text_files(root: Path):
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIP]
+        for name in files:
+            path = Path(folder) / name
+            if path.suffix in {".py", ".md", ".ipynb", ".yml", ".toml", ".txt", ".cfg", ".sh", ""}:
+                yield path
+
+
+def test_the_repository_url_is_written_only_in_config_and_stamped_cells():
+    url, _ = colab.repository(ROOT)
+    for path in _text_files(ROOT):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if url not in text or path == ROOT / "_config.yml":
+            continue
+        assert path.suffix == ".ipynb", (
+            f"{path.relative_to(ROOT)} names {url}: write it only in _config.yml and generate "
+            "the rest from there"
+        )
+        cells = nbformat.read(path, as_version=4).cells
+        outside = [c for c in cells if url in c.source and not colab.is_install_cell(c.source)]
+        assert not outside, f"{path.relative_to(ROOT)} names {url} outside its install cell"

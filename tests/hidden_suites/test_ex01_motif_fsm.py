@@ -1,8 +1,11 @@
 """Hidden suite for ex01_motif_fsm (instructors only; never shipped to students).
 
-The student's process only returns the weights: the network is *run here*, on the
-trusted side, with the course's own threshold RNN in float64, and compared against
-string search on sequences the student never sees.
+Self-contained: the student's process only returns the weights. The network is run *here*,
+in float64, by the threshold recurrence written out below, and compared with plain string
+search on sequences drawn from a hidden seed. A failure names the property that failed and
+shows a small public counterexample: one made from the motif alone, or else the shortest
+end of the failing hidden sequence that still fails, with the expected and the actual
+outputs (the diagnosis is the public check's, so the words are the same in both places).
 """
 
 from __future__ import annotations
@@ -10,27 +13,84 @@ from __future__ import annotations
 import pytest
 import torch
 
-from coursepkg.data.motifs import motif_seen
-from coursepkg.models.threshold import WEIGHT_SHAPES, ThresholdRNN
-from coursepkg.sequences import DNA, onehot, onehot_batch
+from coursepkg.practice.ex01_motif_fsm import diagnose
 
 SEED = 20260611  # hidden seed: the student's public checks use other inputs
+DNA = "ACGT"
+MAX_UNITS = 256
+SHAPES = {
+    "W_x": ("H", 4),
+    "W_h": ("H", "H"),
+    "b": ("H",),
+    "h0": ("H",),
+    "w_out": ("H",),
+    "b_out": (),
+}
+SHRINK_LIMIT = 80  # hidden counterexamples longer than this are described, not shrunk
+
+
+def fail(message: str) -> None:
+    """Fail the test with ``message`` as the student's feedback (shown as it is)."""
+    raise AssertionError(message)
+
+
+def seen(seq: str, motif: str) -> list[int]:
+    """The truth: 1 at t when ``motif`` ends at or before t in ``seq`` (string search)."""
+    first = seq.find(motif)
+    end = len(seq) if first < 0 else first + len(motif) - 1
+    return [int(t >= end) for t in range(len(seq))]
+
+
+def onehot(seqs: list[str]) -> torch.Tensor:
+    """``(B, L, 4)`` float64 one-hot in ACGT order (all sequences of one length)."""
+    index = torch.tensor([[DNA.index(base) for base in seq] for seq in seqs])
+    return torch.nn.functional.one_hot(index, 4).to(torch.float64)
+
+
+def run(weights: dict, seqs: list[str]) -> torch.Tensor:
+    """Outputs ``(B, L)`` of the threshold RNN h_t = step(W_h h_{t-1} + W_x x_t + b)."""
+    x = onehot(seqs)
+    h = weights["h0"].expand(len(seqs), -1)
+    drive = x @ weights["W_x"].T + weights["b"]  # (B, L, H)
+    outputs = []
+    for t in range(x.shape[1]):
+        h = (drive[:, t] + h @ weights["W_h"].T > 0).to(torch.float64)
+        outputs.append((h @ weights["w_out"] + weights["b_out"] > 0).to(torch.float64))
+    return torch.stack(outputs, dim=1)
+
+
+def outputs(weights: dict, seq: str) -> list[int]:
+    return [int(v) for v in run(weights, [seq])[0].tolist()]
 
 
 def weights_for(submission, motif: str) -> dict:
+    """The student's weights for ``motif``, checked and converted to float64 here."""
     weights = submission.call("motif_rnn_weights", motif)
-    assert isinstance(weights, dict), (
-        f"motif_rnn_weights({motif!r}) must return a dict, got {type(weights).__name__}"
-    )
-    missing = sorted(set(WEIGHT_SHAPES) - set(weights))
-    assert not missing, f"motif_rnn_weights({motif!r}) is missing {missing}"
+    call = f"motif_rnn_weights({motif!r})"
+    if not isinstance(weights, dict):
+        fail(f"{call} must return a dict of tensors, got {type(weights).__name__}")
+    missing = sorted(set(SHAPES) - set(weights))
+    if missing:
+        fail(f"{call} returned a dict without {missing}; it needs {sorted(SHAPES)}")
     out = {}
-    for name in WEIGHT_SHAPES:
-        value = weights[name]
-        assert isinstance(value, torch.Tensor), (
-            f"{name} must be a torch tensor, got {type(value).__name__}"
-        )
-        out[name] = value.to(torch.float64)
+    for name in SHAPES:
+        if not isinstance(weights[name], torch.Tensor):
+            fail(f"{call}: {name} must be a torch tensor, got {type(weights[name]).__name__}")
+        out[name] = weights[name].detach().to(torch.float64)
+    if out["b"].dim() != 1:
+        fail(f"{call}: b must have shape (H,), got {tuple(out['b'].shape)}")
+    H = out["b"].shape[0]
+    for name, shape in SHAPES.items():
+        want = tuple(H if s == "H" else s for s in shape)
+        if tuple(out[name].shape) != want:
+            fail(
+                f"{call}: {name} has shape {tuple(out[name].shape)}; with H = {H} hidden units "
+                f"it must be {want}"
+            )
+        if not bool(torch.isfinite(out[name]).all()):
+            fail(f"{call}: {name} holds values that are not finite (nan or inf)")
+    if H > MAX_UNITS:
+        fail(f"{call}: {H} hidden units; at most {MAX_UNITS} are allowed")
     return out
 
 
@@ -44,67 +104,75 @@ def random_sequences(n: int, length: int, motif: str, gen: torch.Generator, plan
     return seqs
 
 
-def wrong_count(weights: dict, motif: str, seqs: list[str]) -> int:
-    """How many sequences the network gets wrong at one position or more."""
-    y, _ = ThresholdRNN(weights, dtype=torch.float64)(onehot_batch(seqs))
-    truth = torch.stack([motif_seen(s, motif) for s in seqs]).to(y.dtype)
-    return int((y != truth).any(dim=1).sum())
-
-
-def assert_exact(submission, motif: str, seqs: list[str], what: str) -> None:
-    weights = weights_for(submission, motif)
-    try:
-        ThresholdRNN(weights)
-    except (ValueError, TypeError) as error:
-        pytest.fail(f"motif_rnn_weights({motif!r}): {error}")
-    wrong = wrong_count(weights, motif, seqs)
-    assert wrong == 0, (
-        f"motif {motif!r}: wrong output on {wrong} of {len(seqs)} {what} "
-        f"(the sequences are hidden). {public_example(weights, motif)}"
-    )
-
-
 def public_examples(motif: str) -> list[str]:
     """Small inputs made from the motif alone (nothing hidden): a plain match that must
-    stay bound, matches after each partial match, and near misses."""
+    stay bound, matches right after each partial match, and near misses."""
     examples = ["TT" + motif + "CATG" * 3]
     examples += [motif[:k] + motif for k in range(len(motif) - 1, 0, -1)]
+    examples += [motif[:k] + motif[j:] for k in range(1, len(motif)) for j in range(1, k + 1)]
     if len(motif) > 1:
         examples.append((motif[:-1] + "T") * 3)
     return examples
 
 
-def public_example(weights: dict, motif: str) -> str:
-    """Expected versus got on the first public example the network gets wrong."""
-    net = ThresholdRNN(weights, dtype=torch.float64)
-    for seq in public_examples(motif):
-        y, _ = net(onehot(seq))
-        want = motif_seen(seq, motif)
-        if not torch.equal(y, want.to(y.dtype)):
-            shown = lambda v: "".join(str(int(b)) for b in v.tolist())  # noqa: E731
-            return f"On the public input {seq!r}: expected y = {shown(want)}, got y = {shown(y)}."
-    return "It is right on short examples made from the motif; try longer sequences."
+def fails(weights: dict, motif: str, seq: str) -> bool:
+    return outputs(weights, seq) != seen(seq, motif)
+
+
+def shrink(weights: dict, motif: str, seq: str) -> str | None:
+    """The shortest end of ``seq`` (cut at its first error) that still fails, or None when
+    the failing stretch is too long to show."""
+    got, want = outputs(weights, seq), seen(seq, motif)
+    seq = seq[: next(t for t, (g, w) in enumerate(zip(got, want, strict=True)) if g != w) + 1]
+    if len(seq) > SHRINK_LIMIT:
+        return None
+    while len(seq) > 1 and fails(weights, motif, seq[1:]):
+        seq = seq[1:]
+        got, want = outputs(weights, seq), seen(seq, motif)
+        seq = seq[: next(t for t, (g, w) in enumerate(zip(got, want, strict=True)) if g != w) + 1]
+    return seq
+
+
+def assert_exact(submission, motif: str, seqs: list[str], what: str) -> None:
+    """Every output on every sequence must match string search."""
+    weights = weights_for(submission, motif)
+    y = run(weights, seqs)
+    truth = torch.tensor([seen(s, motif) for s in seqs], dtype=torch.float64)
+    wrong = [i for i in range(len(seqs)) if not torch.equal(y[i], truth[i])]
+    if not wrong:
+        return
+    lead = (
+        f"motif_rnn_weights({motif!r}): the network's output is wrong on {len(wrong)} of "
+        f"{len(seqs)} {what} (hidden)."
+    )
+    example = next((s for s in public_examples(motif) if fails(weights, motif, s)), None)
+    if example is None:
+        example = shrink(weights, motif, min((seqs[i] for i in wrong), key=len))
+    if example is None:
+        seq = seqs[wrong[0]]
+        got, want = outputs(weights, seq), seen(seq, motif)
+        t = next(t for t, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
+        fail(
+            f"{lead}\nOn a hidden sequence of {len(seq):,} bases the first wrong output is at "
+            f"position {t:,}: expected y = {want[t]}, got y = {got[t]}"
+            + (f" (the motif ended at position {want.index(1):,})." if 1 in want else ".")
+        )
+    problem = diagnose(motif, example, outputs(weights, example), seen(example, motif))
+    fail("\n".join([lead, *problem.lines(), f"What to look at: {problem.hints[0]}"]))
 
 
 @pytest.mark.grade(
     points=1,
-    hint="Return a dict with W_x (H,4), W_h (H,H), b (H,), h0 (H,), w_out (H,) and b_out (), as torch tensors, with H <= 256.",
+    hint="The task at the top of the notebook lists each key with its shape; every tensor uses the same H (at most 256).",
 )
 def test_returns_weights_of_the_right_shapes(submission):
     for motif in ("ACG", "A", "ACGTAC"):
-        weights = weights_for(submission, motif)
-        H = weights["b"].shape[0] if weights["b"].dim() == 1 else None
-        assert H is not None, f"b must have shape (H,), got {tuple(weights['b'].shape)}"
-        for name, shape in WEIGHT_SHAPES.items():
-            want = tuple(H if s == "H" else s for s in shape)
-            got = tuple(weights[name].shape)
-            assert got == want, f"motif {motif!r}: {name} has shape {got}, expected {want}"
-        assert H <= 256, f"motif {motif!r}: {H} hidden units, more than 256"
+        weights_for(submission, motif)
 
 
 @pytest.mark.grade(
     points=2,
-    hint="Start from chapter 1's ACG machine: states s0..s3 and a bound state that holds itself.",
+    hint='Start from the ACG machine of chapter 1, "A toy binding problem": a state for each part of the motif matched so far, and the bound state.',
 )
 def test_detects_ACG(submission):
     gen = torch.Generator().manual_seed(SEED)
@@ -113,7 +181,7 @@ def test_detects_ACG(submission):
 
 @pytest.mark.grade(
     points=1,
-    hint="A one-letter motif needs only 'seen it yet?': the first occurrence switches the output on.",
+    hint='A one-letter motif needs two states: not seen yet, and seen (chapter 1, "A toy binding problem").',
 )
 def test_single_base_motifs(submission):
     gen = torch.Generator().manual_seed(SEED + 1)
@@ -125,7 +193,7 @@ def test_single_base_motifs(submission):
 
 @pytest.mark.grade(
     points=3,
-    hint="After a mismatch, fall back to the longest part of the motif that still matches (in ACAC, ACA then A leaves A matched; ACA then C completes it).",
+    hint='Draw the machine for the motif of the counterexample and follow the input through it base by base (chapter 1, "A toy binding problem"): where does each mismatch lead?',
 )
 def test_self_overlapping_motifs(submission):
     gen = torch.Generator().manual_seed(SEED + 2)
@@ -134,11 +202,12 @@ def test_self_overlapping_motifs(submission):
 
 
 @pytest.mark.grade(
-    points=2, hint="Near misses: partial matches that break off must not switch the output on."
+    points=2,
+    hint='Partial matches that break off must not switch the output on (chapter 1, "Threshold units compute logic").',
 )
 def test_near_misses_do_not_fire(submission):
     gen = torch.Generator().manual_seed(SEED + 3)
-    for motif in ("ACG", "AACAA", "TGTGC", "GATTACA"[:6]):
+    for motif in ("ACG", "AACAA", "TGTGC", "GATTAC"):
         pieces = [motif[:k] for k in range(1, len(motif))] + list(DNA)
         seqs = []
         for _ in range(300):
@@ -150,7 +219,7 @@ def test_near_misses_do_not_fire(submission):
 
 @pytest.mark.grade(
     points=2,
-    hint="Once bound, stay bound: the state after a match must hold itself whatever comes next, even thousands of bases later.",
+    hint='Once bound, always bound, even thousands of bases later (chapter 1, "A toy binding problem").',
 )
 def test_stays_bound_on_long_sequences(submission):
     gen = torch.Generator().manual_seed(SEED + 4)

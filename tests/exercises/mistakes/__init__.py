@@ -4,7 +4,8 @@
 the solution notebook with one piece of text swapped for a plausible mistake. The exercise
 tests grade each one with the real grader and check that it loses points, that the feedback
 of every failed test blames one of the functions the mistake is in, and that no feedback
-contains the words of the fix.
+(of the graded suite or of the public check) contains the words or the code of the fix.
+An exercise of any chapter plugs in by adding its module here; nothing else changes.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ class Mistake:
     blames: tuple[str, ...]
     """The functions (or classes) the mistake is in: failed tests must name one of them."""
     forbidden: tuple[str, ...] = ()
-    """Text of the fix that no feedback may contain."""
+    """Text of the fix that no feedback may contain (the code lines of ``old`` are
+    forbidden as well)."""
     loses_at_least: float = 1.0
     """Points the mistake must cost."""
+    public_may_pass: bool = False
+    """True when the public check cannot see this mistake (only the hidden suite can)."""
 
 
 def all_mistakes() -> dict[str, list[Mistake]]:

@@ -9,6 +9,7 @@ MISTAKES = [
         "            while k > 0 and not text.endswith(motif[:k]):\n                k -= 1\n",
         "            k = k if text == motif[:k] else (1 if a == motif[0] else 0)\n",
         blames=("motif_rnn_weights",),
+        forbidden=("longest", "suffix", "endswith", "KMP", "Knuth"),
     ),
     # The matched state is not absorbing: the output drops after the motif.
     Mistake(
@@ -16,5 +17,6 @@ MISTAKES = [
         "            if q == m:\n                row[a] = m\n                continue\n",
         "",
         blames=("motif_rnn_weights",),
+        forbidden=("self-connection", "to itself", "absorbing"),
     ),
 ]
