@@ -80,6 +80,8 @@ bench: install
 lint: install
 	$(BIN)/ruff check coursepkg tests bench book/_ext jupyter
 	$(BIN)/ruff format --check coursepkg tests bench book/_ext jupyter
+	npm ci --prefix .github --no-audit --no-fund --silent
+	node .github/lint-workflows.mjs
 
 format: install
 	$(BIN)/ruff format coursepkg tests bench book/_ext jupyter

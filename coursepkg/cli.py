@@ -7,6 +7,7 @@ coursepkg exercises [--check]          (maintainers: write exercises/ and the pu
 coursepkg colab {stamp,check}          (maintainers: the Colab install cell of every notebook)
 coursepkg release [--out DIR]          (instructors: student edition and Gradescope bundle)
 coursepkg real-data [--check] [--out DIR]  (maintainers: the shipped real sequences)
+coursepkg publish EDITION --to REPO    (maintainers: push the student edition, tagged)
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("--out", type=Path, default=Path("real-data"))
     data.add_argument("--check", action="store_true", help="compare with the shipped files")
 
+    publish = sub.add_parser("publish", help="push the student edition to its public repository")
+    publish.add_argument("edition", type=Path, help="the folder `coursepkg release` wrote")
+    publish.add_argument("--to", required=True, help="git URL or path of the public repository")
+    publish.add_argument("--branch", default="main")
+
     args = parser.parse_args(argv)
     return {
         "grade": _grade,
@@ -68,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "colab": _colab,
         "release": _release,
         "real-data": _real_data,
+        "publish": _publish,
     }[args.command](args)
 
 
@@ -165,6 +172,20 @@ def _colab(args) -> int:
     for line in problems:
         print(line, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _publish(args) -> int:
+    from coursepkg import __version__
+    from coursepkg.authoring.publish import publish
+    from coursepkg.authoring.release import ReleaseError
+
+    try:
+        commit = publish(args.edition, args.to, branch=args.branch)
+    except ReleaseError as error:
+        print(f"coursepkg publish: {error}", file=sys.stderr)
+        return 1
+    print(f"published student edition {__version__} to {args.to} ({args.branch}, {commit[:12]})")
+    return 0
 
 
 def _real_data(args) -> int:

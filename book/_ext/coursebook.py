@@ -1,4 +1,4 @@
-"""Sphinx extension: two small things the book needs that Jupyter Book lacks.
+"""Sphinx extension: small things the book needs that Jupyter Book lacks.
 
 1. A ``{colab}`` role that links a notebook of the repository to Colab.
    ``{colab}`exercises/ex01_motif_fsm.ipynb``` becomes a link that opens that notebook on
@@ -9,6 +9,8 @@
    repository is a warning.
 2. A bibliography style, ``authoryear``, whose labels ("Elman 1990") match the author-year
    citations in the text (``bibtex_default_style: authoryear`` in ``_config.yml``).
+3. A footer on every page with the course's version (``coursepkg.__version__``, the one
+   place it is written) and the licences of the code and of the text and figures.
 """
 
 from __future__ import annotations
@@ -97,7 +99,26 @@ class AuthorYearStyle(PlainStyle):
     default_label_style = AuthorYearLabels
 
 
+FOOTER = (
+    '<p class="coursepkg-footer">Course version <span class="coursepkg-version">{version}</span>. '
+    "Text and figures: "
+    '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>; code: MIT licence '
+    "(see <code>LICENSE-CONTENT.md</code> and <code>LICENSE</code>; cite it with "
+    "<code>CITATION.cff</code>).</p>"
+)
+
+
+def add_footer(app: Sphinx, config) -> None:
+    """Put the version and the licences in the footer of every page."""
+    from coursepkg import __version__
+
+    options = dict(config.html_theme_options)
+    options["extra_footer"] = FOOTER.format(version=__version__) + options.get("extra_footer", "")
+    config.html_theme_options = options
+
+
 def setup(app: Sphinx) -> dict:
     register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle, force=True)
     app.add_role("colab", ColabRole())
+    app.connect("config-inited", add_footer)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
