@@ -59,6 +59,9 @@ CHAPTERS: tuple[Chapter, ...] = (
         "book/03_vanishing_gradients",
         "Vanishing gradients and backpropagation through time",
     ),
+    Chapter(
+        "ch06", "ch06_direction_symmetry", "book/06_direction_symmetry", "Direction and symmetry"
+    ),
 )
 """The chapters, in book order."""
 
