@@ -122,21 +122,29 @@ class ReversalRun:
         return self.forward_accuracy - self.reversed_accuracy
 
 
+def _encoded(seqs: list[str], labels) -> tuple[torch.Tensor, torch.Tensor]:
+    return onehot_batch(seqs), torch.tensor(labels)
+
+
 def _splice_data(seed: int):
+    """Train and test sets of the splice junctions (a seeded split) and the class count."""
     seqs, labels = real.splice_junctions()
     a, b = SPLICE_WINDOW
     seqs = [s[a:b] for s in seqs]
     order = np.random.default_rng(derive(seed, "split")).permutation(len(seqs))
     train, test = order[:2200], order[2200:]
-    pick = lambda idx: (onehot_batch([seqs[i] for i in idx]), torch.tensor(labels[idx]))  # noqa: E731
-    return pick(train), pick(test), 3
+    return (
+        _encoded([seqs[i] for i in train], labels[train]),
+        _encoded([seqs[i] for i in test], labels[test]),
+        3,
+    )
 
 
 def _promoter_data(seed: int):
+    """Train and test sets of the simulated promoter task and the class count (1: binary)."""
     train = promoter_gene_dataset(1000, seed=derive(seed, "train"))
     test = promoter_gene_dataset(1000, seed=derive(seed, "test"))
-    as_xy = lambda d: (onehot_batch(d[0]), torch.tensor(d[1]))  # noqa: E731
-    return as_xy(train), as_xy(test), 1
+    return _encoded(*train), _encoded(*test), 1
 
 
 REVERSAL_SETTINGS = {
