@@ -13,7 +13,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_FROM_SEQUENCES = ("DNA", "PROTEIN", "decode", "onehot", "reverse_complement", "rotate", "validate")
+_FROM_SEQUENCES = ("DNA", "PROTEIN", "decode", "onehot", "reverse_complement_str", "validate")
 
 __all__ = list(_FROM_SEQUENCES)
 

@@ -5,10 +5,18 @@ Conventions (docs/DESIGN.md, "Conventions"):
 * DNA channels are ordered ``A, C, G, T``.  Because ``A<->T`` and ``C<->G`` sit at
   mirrored positions, the complement of a one-hot row is the row read backwards
   (a flip of the channel axis), and the reverse complement of a sequence is a flip of
-  both the length and the channel axes.
+  both the length and the channel axes. :data:`COMPLEMENT` states the pairing; code
+  that complements one-hot channels derives the permutation from it and from
+  :data:`DNA` (see :mod:`coursepkg.models.strand`), so it does not depend on the order
+  silently.
 * ``N`` and the other IUPAC ambiguity codes become an all-zero row: "no information".
+  A reverse complement keeps such rows all-zero.
 * Protein channels are the 20 standard residues in ``ACDEFGHIKLMNPQRSTVWY`` order.
 * Tensors are batch-first: one sequence is ``(L, C)``, a batch is ``(B, L, C)``.
+
+Strings are reverse-complemented with Biopython (:func:`reverse_complement_str`). The
+one-hot reverse complement and the rotation of a circular sequence are exercises
+(``ex07_directionality``, ``ex08_circular``), so this module does not provide them.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ DNA = "ACGT"
 
 PROTEIN = "ACDEFGHIKLMNPQRSTVWY"
 """The 20 standard amino acids in channel order."""
+
+COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
+"""Watson-Crick pairing of the four DNA bases."""
 
 DNA_AMBIGUOUS = "NRYSWKMBDHV"
 """IUPAC codes that encode to an all-zero row (the model is told nothing)."""
@@ -137,32 +148,16 @@ def check_onehot(x: torch.Tensor, channels: int = 4, batched: bool | None = None
     return x
 
 
-def reverse_complement(x: torch.Tensor) -> torch.Tensor:
-    """Reverse complement of a DNA one-hot tensor ``(L, 4)`` or ``(B, L, 4)``.
-
-    With channels in ``ACGT`` order the complement is a flip of the channel axis, and the
-    reversal a flip of the length axis.  All-zero (``N``) rows stay all-zero.
-    """
-    x = check_onehot(x, channels=4)
-    return torch.flip(x, dims=(-2, -1))
-
-
 def reverse_complement_str(seq: str) -> str:
-    """Reverse complement of a DNA string (ambiguity codes map to ``N``)."""
-    return decode(reverse_complement(onehot(seq)))
+    """Reverse complement of a DNA string, with Biopython (upper case; ``N`` stays ``N``,
+    and the other IUPAC codes map to their complements, e.g. ``R`` to ``Y``).
 
-
-def rotate(x: torch.Tensor, shift: int) -> torch.Tensor:
-    """Rotate a circular sequence along its length axis, as ``torch.roll``.
-
-    ``out[..., (i + shift) % L, :] = x[..., i, :]`` for ``(L, C)`` or ``(B, L, C)`` input.
+    >>> reverse_complement_str("AACGTN")
+    'NACGTT'
     """
-    if not isinstance(shift, int):
-        raise TypeError(f"shift must be an int, got {type(shift).__name__}")
-    if not isinstance(x, torch.Tensor) or x.dim() not in (2, 3):
-        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"expected a tensor of shape (L, C) or (B, L, C), got {shape}")
-    return torch.roll(x, shifts=shift, dims=-2)
+    from Bio.Seq import reverse_complement
+
+    return reverse_complement(validate(seq))
 
 
 def random_dna(length: int, generator: torch.Generator | None = None) -> str:

@@ -60,6 +60,9 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Vanishing gradients and backpropagation through time",
     ),
     Chapter("ch04", "ch04_lstm", "book/04_lstm", "LSTM: gates and a cell-state highway"),
+    Chapter(
+        "ch06", "ch06_direction_symmetry", "book/06_direction_symmetry", "Direction and symmetry"
+    ),
 )
 """The chapters, in book order."""
 

@@ -93,6 +93,30 @@ FORGET_SETTINGS = {
 }
 """An LSTM's forget gate: as trained, clamped, or at a chosen initial bias (chapter 4)."""
 
+DIRECTIONS = {
+    "forward": OKABE_ITO["blue"],  # reads 5' to 3'
+    "backward": OKABE_ITO["reddish purple"],  # reads 3' to 5' (or reversed input)
+    "both": MODELS["bidirectional"],
+}
+"""Chapter 6: the direction a sequence is read in."""
+
+STRAND_TRAINING = {
+    "plain": OKABE_ITO["grey"],
+    "augmented": OKABE_ITO["sky blue"],  # reverse-complement augmentation
+    "symmetric": OKABE_ITO["bluish green"],  # one network shared by both strands
+}
+"""Chapter 6: ways to train for a label that is the same on both strands."""
+
+CIRCULAR_METHODS = {
+    "linear": OKABE_ITO["grey"],  # the baseline that ignores the circle
+    "two_pass": OKABE_ITO["vermillion"],
+    "duplication": OKABE_ITO["sky blue"],
+}
+"""Chapter 6: ways to run a recurrent network on a circular sequence."""
+
+GENE_STRANDS = {"+": OKABE_ITO["bluish green"], "-": OKABE_ITO["reddish purple"]}
+"""Genes drawn on a genome map, by the strand they are read from."""
+
 PALETTES = {
     "bases": BASES,
     "models": MODELS,
@@ -102,6 +126,10 @@ PALETTES = {
     "gates": GATES,
     "accessibility": ACCESSIBILITY,
     "forget_settings": FORGET_SETTINGS,
+    "directions": DIRECTIONS,
+    "strand_training": STRAND_TRAINING,
+    "circular_methods": CIRCULAR_METHODS,
+    "gene_strands": GENE_STRANDS,
 }
 
 
