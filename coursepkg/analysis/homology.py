@@ -89,11 +89,12 @@ class ProfileHMM:
 
 
 def nearest_identity(queries: Sequence[str], members: Sequence[str]) -> np.ndarray:
-    """For each query, the largest identity to any member: ``(N,)`` in [0, 1].
+    """For each query, its identity to its nearest member: ``(N,)`` in [0, 1].
 
-    Identity is the number of identical aligned residues over the shorter sequence's
-    length, in a global alignment with BLOSUM62, gap opening -10 and extension -0.5 (the
-    usual protein settings). An empty query gets 0.
+    The nearest member is the one with the best global alignment score (BLOSUM62, gap
+    opening -10, extension -0.5: the usual protein settings), as a search would rank it;
+    the identity is the number of identical aligned residues in that alignment over the
+    shorter sequence's length. An empty query gets 0.
     """
     from Bio import Align
 
@@ -109,9 +110,7 @@ def nearest_identity(queries: Sequence[str], members: Sequence[str]) -> np.ndarr
         if not query:
             continue
         query = _clean(query)
-        best = 0.0
-        for member in members:
-            counts = aligner.align(query, member)[0].counts()
-            best = max(best, counts.identities / min(len(query), len(member)))
-        out[i] = best
+        nearest = max(members, key=lambda member: aligner.score(query, member))
+        counts = aligner.align(query, nearest)[0].counts()
+        out[i] = counts.identities / min(len(query), len(nearest))
     return out

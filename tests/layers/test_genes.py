@@ -124,7 +124,8 @@ def test_the_chloroplast_annotation_reads_as_genes():
     seq = str(record.seq)
     labels = genes.gene_labels(record)
     codons = genes.six_frames(seq)
-    names = {genes.codon_id(c): c for c in (a + b + d for a in "ACGT" for b in "ACGT" for d in "ACGT")}
+    triplets = (a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT")
+    names = {genes.codon_id(t): t for t in triplets}
     starts = {names[c] for c in codons[labels.start > 0]}
     stops = {names[c] for c in codons[labels.stop > 0]}
     assert starts <= {"ATG", "GTG", "ACG"} and stops == set(genes.STOP_CODONS)

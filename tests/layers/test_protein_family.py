@@ -93,7 +93,7 @@ def test_the_profile_hmm_recognises_the_family_and_not_its_shuffles(fn3):
 
 
 def test_nearest_identity():
-    assert nearest_identity(["ACDEFGHIK"], ["ACDEFGHIK", "WWWW"])[0] == 1.0
+    assert nearest_identity(["ACDEFGHIK"], ["WWWW", "ACDEFGHIK", "ACDEFGHIW"])[0] == 1.0
     assert nearest_identity(["ACDEFGHIK"], ["ACDEFGHIW"])[0] == pytest.approx(8 / 9)
     assert nearest_identity([""], ["ACD"])[0] == 0.0
 

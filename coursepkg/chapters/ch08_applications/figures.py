@@ -74,7 +74,6 @@ def _site_lane(ax: Axes, tracks) -> None:
     ax.set_yticks([1, 0])
     ax.set_yticklabels(["starts", "stops"])
     ax.set_ylabel("sites")
-    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25))
 
 
 def plot_genome_window(tracks, *, title: str | None = None) -> Figure:
@@ -116,7 +115,9 @@ def plot_genome_window(tracks, *, title: str | None = None) -> Figure:
     site_ax.set_xlabel(f"position in the {tracks.genome} genome (bp)")
     site_ax.set_xlim(tracks.start, tracks.end)
     genes_ax.set_title(title or f"{tracks.genome}, bases {tracks.start:,} to {tracks.end:,}")
-    fig.tight_layout()
+    handles, labels = site_ax.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7, ncol=4, loc="lower center")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
