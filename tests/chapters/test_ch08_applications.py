@@ -113,3 +113,11 @@ def test_every_claim_is_measured(genes, proteins):
     assert set(measured) == {c.id for c in claims.CLAIMS}
     for values, seeds in measured.values():
         assert len(values) == len(seeds) == 2 and np.all(np.isfinite(values))
+
+
+def test_the_drawn_seed_is_the_median_one(genes, proteins):
+    aucs = genes.values("held_out.auc")
+    assert ch8.typical_run(genes).held_out.auc == sorted(aucs)[(len(aucs) - 1) // 2]
+    rows = ch8.protein_table(proteins)
+    assert [r["seed"] for r in rows] == proteins.seeds
+    assert all(r["samples"] == 8 for r in rows)

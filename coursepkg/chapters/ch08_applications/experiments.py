@@ -638,6 +638,21 @@ class ProteinStudy:
         return [r.seed for r in self.runs]
 
 
+def protein_table(study: ProteinStudy) -> list[dict]:
+    """One row per seed: held-out cross-entropy of the LSTM and of the composition, and the
+    samples' number and median length."""
+    return [
+        {
+            "seed": r.seed,
+            "LSTM (nats/residue)": r.held_out_nats,
+            "composition (nats/residue)": r.composition_nats,
+            "samples": len(r.samples),
+            "median length": float(np.median([len(s) for s in r.samples])),
+        }
+        for r in study.runs
+    ]
+
+
 def protein_study(seeds: list[int], processes: int = 2, **settings) -> ProteinStudy:
     """:func:`protein_run` for every seed, on ``processes`` cores."""
     return ProteinStudy(map_seeds(protein_run, seeds, processes=processes, **settings))
