@@ -73,7 +73,13 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
 def _init_worker() -> None:
+    import signal
+
     import torch
+
+    # A kernel interrupted or shut down signals its whole process group; the workers leave
+    # that to the parent (which cancels their futures) instead of printing tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     torch.set_num_threads(1)
 

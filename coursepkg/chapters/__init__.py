@@ -59,6 +59,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "book/03_vanishing_gradients",
         "Vanishing gradients and backpropagation through time",
     ),
+    Chapter("ch04", "ch04_lstm", "book/04_lstm", "LSTM: gates and a cell-state highway"),
     Chapter("ch08", "ch08_applications", "book/08_applications", "Applications"),
 )
 """The chapters, in book order."""

@@ -57,6 +57,30 @@ REFERENCE = {
 }
 """What a model is compared against."""
 
+GATES = {
+    "input": OKABE_ITO["bluish green"],
+    "forget": OKABE_ITO["vermillion"],
+    "candidate": OKABE_ITO["orange"],
+    "output": OKABE_ITO["reddish purple"],
+    "cell": OKABE_ITO["blue"],  # the cell state, drawn with the gates
+}
+"""An LSTM's four gates and its cell state (chapter 4 onwards)."""
+
+ACCESSIBILITY = {
+    "open": OKABE_ITO["yellow"],  # open chromatin, drawn as a light band behind a track
+    "closed": OKABE_ITO["grey"],
+}
+"""Open and closed chromatin."""
+
+FORGET_SETTINGS = {
+    "trained": MODELS["lstm"],  # the forget gate as trained
+    "clamped at 1": OKABE_ITO["orange"],  # never forget
+    "clamped at 0": OKABE_ITO["grey"],  # forget at every step
+    "bias 0": OKABE_ITO["sky blue"],  # torch's initialisation: f near 0.5
+    "bias +3": MODELS["lstm"],  # forget gate biased open: f near 0.95
+}
+"""An LSTM's forget gate: as trained, clamped, or at a chosen initial bias (chapter 4)."""
+
 STRANDS = {"+": OKABE_ITO["bluish green"], "-": OKABE_ITO["reddish purple"]}
 """Genes on the plus and the minus strand of a genome (annotation tracks)."""
 
@@ -76,6 +100,9 @@ PALETTES = {
     "models": MODELS,
     "initial_states": INITIAL_STATES,
     "reference": REFERENCE,
+    "gates": GATES,
+    "accessibility": ACCESSIBILITY,
+    "forget_settings": FORGET_SETTINGS,
     "strands": STRANDS,
     "sites": SITES,
     "sequence_sources": SEQUENCE_SOURCES,

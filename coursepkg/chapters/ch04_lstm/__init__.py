@@ -1,0 +1,1 @@
+"""Chapter 4, "LSTM: gates and a cell-state highway" (``book/04_lstm.ipynb``)."""
