@@ -63,6 +63,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         "ch06", "ch06_direction_symmetry", "book/06_direction_symmetry", "Direction and symmetry"
     ),
+    Chapter("ch08", "ch08_applications", "book/08_applications", "Applications"),
 )
 """The chapters, in book order."""
 

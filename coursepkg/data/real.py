@@ -6,18 +6,19 @@ maintenance time; ``coursepkg real-data --check`` regenerates them), its licence
 SHA-256. Nothing is downloaded at run time. Sequence formats are parsed with Biopython
 (``Bio.SeqIO``, ``Bio.AlignIO``), never by hand.
 
-============================  ==================================================
-loader                        what it returns
-============================  ==================================================
-:func:`phix174`               PhiX174 genome, 5,386 bp, circular, 11 CDS (GenBank record)
-:func:`ppcp1`                 Yersinia pestis plasmid pPCP1, 9,609 bp, circular, 10 CDS
-:func:`lambda_phage`          phage lambda genome, 48,502 bp
-:func:`human_mito`            human mitochondrial genome, 16,571 bp
-:func:`ecoli_promoters`       106 labelled 57-mers (53 promoters, 53 not)
-:func:`splice_junctions`      3,186 labelled 60-mers (EI, IE, N)
-:func:`globins`               45 globin protein sequences
-:func:`fn3_seed`              the Pfam fn3 seed alignment
-============================  ==================================================
+=================================  ==================================================
+loader                             what it returns
+=================================  ==================================================
+:func:`phix174`                    PhiX174 genome, 5,386 bp, circular, 11 CDS (GenBank record)
+:func:`ppcp1`                      Yersinia pestis plasmid pPCP1, 9,609 bp, circular, 10 CDS
+:func:`arabidopsis_chloroplast`    Arabidopsis thaliana chloroplast, 154,478 bp, 85 CDS
+:func:`lambda_phage`               phage lambda genome, 48,502 bp
+:func:`human_mito`                 human mitochondrial genome, 16,571 bp
+:func:`ecoli_promoters`            106 labelled 57-mers (53 promoters, 53 not)
+:func:`splice_junctions`           3,186 labelled 60-mers (EI, IE, N)
+:func:`globins`                    45 globin protein sequences
+:func:`fn3_seed`                   the Pfam fn3 seed alignment
+=================================  ==================================================
 
 :func:`coding_mask` turns a record's CDS annotation into a per-base label, including genes
 that wrap across the origin of a circular genome.
@@ -85,6 +86,17 @@ SOURCES: dict[str, Source] = {
             "usr/share/doc/python-biopython-doc/Tests/GenBank/NC_005816.gb.gz",
             NCBI_TERMS,
             "c1911c82e240ce029b38721f6dd3eb6867ec5775d7853d0837548ac996691975",
+        ),
+        Source(
+            "arabidopsis_chloroplast",
+            "arabidopsis_chloroplast_NC_000932.gb.gz",
+            "Arabidopsis thaliana chloroplast, complete genome (154,478 bp, circular, 85 CDS)",
+            "NC_000932.1",
+            "python-biopython-doc",
+            "1.80+dfsg-4",
+            "usr/share/doc/python-biopython-doc/Tests/GenBank/NC_000932.gb.gz",
+            NCBI_TERMS,
+            "db062285e2e4c9d40427b9c8199b1fda9e8ec194fb80ec02ea73705b8627383f",
         ),
         Source(
             "lambda",
@@ -210,6 +222,23 @@ def phix174():
 def ppcp1():
     """pPCP1's GenBank record (``Bio.SeqRecord``; 10 CDS on both strands)."""
     return _genbank("ppcp1")
+
+
+def arabidopsis_chloroplast():
+    """The Arabidopsis thaliana chloroplast genome's GenBank record (``Bio.SeqRecord``).
+
+    154,478 bp, circular, 85 CDS on both strands (some split by introns, and ``rps12``
+    trans-spliced). Like most plastid genomes it carries a large inverted repeat: the two
+    copies, :data:`CHLOROPLAST_INVERTED_REPEATS`, are exact reverse complements of each
+    other, so a test set that holds out one copy must leave out the other as well.
+    """
+    return _genbank("arabidopsis_chloroplast")
+
+
+CHLOROPLAST_INVERTED_REPEATS = ((84170, 110434), (128214, 154478))
+"""The two copies of the chloroplast's inverted repeat (IRb, IRa) as 0-based, end-exclusive
+``(start, end)``: ``seq[128214:154478]`` is the reverse complement of ``seq[84170:110434]``.
+The rest is the large (``0:84170``) and the small (``110434:128214``) single-copy region."""
 
 
 def lambda_phage():

@@ -55,18 +55,18 @@ class MethylationRun:
 class MethylationEnsemble(nn.Module):
     """``S`` independent methylation LSTMs over ``H`` sites reading ``D`` signals.
 
+    Parameters of the module, all with a leading member axis ``S``:
+    ``retention_bias`` ``q (S, H)``, ``retention_signal`` ``A (S, H, D)``,
+    ``retention_self`` ``p (S, H)``, ``target_bias`` ``b (S, H)``,
+    ``target_signal`` ``W (S, H, D)``, ``target_self`` ``v (S, H)``. The self weights are
+    vectors: a site's gates see its own level only (diagonal recurrence).
+
     Parameters
     ----------
     seeds : sequence of int
         One seed per member; member s's initial parameters are drawn from ``seeds[s]``.
     n_sites, n_signals : int
         Sites H (cells of the LSTM) and signals D (inputs per step).
-
-    Parameters of the module, all with a leading member axis ``S``:
-    ``retention_bias`` ``q (S, H)``, ``retention_signal`` ``A (S, H, D)``,
-    ``retention_self`` ``p (S, H)``, ``target_bias`` ``b (S, H)``,
-    ``target_signal`` ``W (S, H, D)``, ``target_self`` ``v (S, H)``. The self weights are
-    vectors: a site's gates see its own level only (diagonal recurrence).
     """
 
     def __init__(self, seeds, n_sites: int, n_signals: int):

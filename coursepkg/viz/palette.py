@@ -114,8 +114,19 @@ CIRCULAR_METHODS = {
 }
 """Chapter 6: ways to run a recurrent network on a circular sequence."""
 
-GENE_STRANDS = {"+": OKABE_ITO["bluish green"], "-": OKABE_ITO["reddish purple"]}
-"""Genes drawn on a genome map, by the strand they are read from."""
+STRANDS = {"+": OKABE_ITO["bluish green"], "-": OKABE_ITO["reddish purple"]}
+"""Genes on the plus and the minus strand of a genome (annotation tracks)."""
+
+SITES = {"start": OKABE_ITO["sky blue"], "stop": OKABE_ITO["vermillion"]}
+"""Start and stop codons of genes."""
+
+SEQUENCE_SOURCES = {
+    "samples": OKABE_ITO["blue"],  # written by a trained model (an LSTM: the model's colour)
+    "held-out members": OKABE_ITO["bluish green"],  # real members the model never saw
+    "shuffled": OKABE_ITO["orange"],  # a sample with its residues in random order
+    "random": OKABE_ITO["grey"],  # residues drawn from the family's composition
+}
+"""Where a protein sequence judged against a family comes from (chapter 8)."""
 
 PALETTES = {
     "bases": BASES,
@@ -129,7 +140,9 @@ PALETTES = {
     "directions": DIRECTIONS,
     "strand_training": STRAND_TRAINING,
     "circular_methods": CIRCULAR_METHODS,
-    "gene_strands": GENE_STRANDS,
+    "strands": STRANDS,
+    "sites": SITES,
+    "sequence_sources": SEQUENCE_SOURCES,
 }
 
 

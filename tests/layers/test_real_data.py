@@ -63,3 +63,23 @@ def test_unknown_or_altered_files_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(real, "FILES", tmp_path)
     with pytest.raises(ValueError, match="does not match its recorded SHA-256"):
         real.globins()
+
+
+def test_the_chloroplast_and_its_inverted_repeat():
+    from coursepkg.sequences import reverse_complement_str
+
+    record = real.arabidopsis_chloroplast()
+    assert (len(record), record.id, record.annotations["topology"]) == (
+        154478,
+        "NC_000932.1",
+        "circular",
+    )
+    assert sum(f.type == "CDS" for f in record.features) == 85
+    seq = str(record.seq)
+    (b0, b1), (a0, a1) = real.CHLOROPLAST_INVERTED_REPEATS
+    assert b1 - b0 == a1 - a0 == 26264
+    assert seq[a0:a1] == reverse_complement_str(seq[b0:b1])
+    # the copies are maximal: one more base on either side no longer matches (IRa ends at
+    # the end of the record, so the base after it is the first one of the circle)
+    assert seq[a0 - 1] != reverse_complement_str(seq[b1])
+    assert seq[0] != reverse_complement_str(seq[b0 - 1])

@@ -62,7 +62,7 @@ def plot_fsm_diagram(table: np.ndarray, state_names: Sequence[str]) -> Figure:
     ----------
     table : array-like, shape ``(S, 4)``
         ``table[s, a]`` is the next state from ``s`` on base ``DNA[a]`` (see
-        :func:`coursepkg.experiments.transition_table`).
+        :func:`coursepkg.chapters.ch01_hidden_state.experiments.transition_table`).
     state_names : ``S`` labels.
     """
     table = np.asarray(table, dtype=int)

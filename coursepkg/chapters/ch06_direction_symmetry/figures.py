@@ -2,7 +2,7 @@
 
 They follow :mod:`coursepkg.viz.figures`; colours come from the palettes
 :data:`~coursepkg.viz.palette.DIRECTIONS`, :data:`~coursepkg.viz.palette.STRAND_TRAINING`,
-:data:`~coursepkg.viz.palette.CIRCULAR_METHODS` and :data:`~coursepkg.viz.palette.GENE_STRANDS`.
+:data:`~coursepkg.viz.palette.CIRCULAR_METHODS` and :data:`~coursepkg.viz.palette.STRANDS`.
 Every trained model's number is drawn as its median over seeds with min-max bars.
 """
 
@@ -19,9 +19,9 @@ from coursepkg.viz.figures import axes_or_new, letter_axis, new_figure
 from coursepkg.viz.palette import (
     CIRCULAR_METHODS,
     DIRECTIONS,
-    GENE_STRANDS,
     REFERENCE,
     STRAND_TRAINING,
+    STRANDS,
 )
 
 
@@ -243,7 +243,7 @@ def plot_genome_ring(
         va="center",
     )
     for gene in circle.genes:
-        colour = GENE_STRANDS["+" if gene.strand >= 0 else "-"]
+        colour = STRANDS["+" if gene.strand >= 0 else "-"]
         for start, end in gene.parts:
             arc = 2 * np.pi * np.arange(start, end + 1) / L
             ax.plot(arc, np.full_like(arc, outer), color=colour, lw=5, solid_capstyle="butt")
@@ -256,7 +256,7 @@ def plot_genome_ring(
     if cut is not None:
         spoke = [inner - 0.05, outer + 0.5]
         ax.plot([2 * np.pi * cut / L] * 2, spoke, color="#cf222e", lw=1.5, ls="--")
-    for colour, strand in ((GENE_STRANDS["+"], "+ strand"), (GENE_STRANDS["-"], "− strand")):
+    for colour, strand in ((STRANDS["+"], "+ strand"), (STRANDS["-"], "− strand")):
         ax.plot([], [], color=colour, lw=5, label=f"gene on the {strand}")
     ax.set_ylim(0, outer + 0.6)
     ax.set_xticks(2 * np.pi * np.arange(0, L, 1000) / L)
