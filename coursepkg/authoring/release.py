@@ -33,12 +33,21 @@ import stat
 import zipfile
 from pathlib import Path
 
+from coursepkg import __version__
 from coursepkg.authoring import colab
 
-STUDENT_FILES = ["_config.yml", "_toc.yml", "pyproject.toml", "constraints.txt", "LICENSE"]
+STUDENT_FILES = [
+    "_config.yml",
+    "_toc.yml",
+    "pyproject.toml",
+    "constraints.txt",
+    "LICENSE",
+    "LICENSE-CONTENT.md",
+    "CITATION.cff",
+]
 STUDENT_DIRS = ["book", "exercises", "coursepkg", "jupyter"]
 EDITION = Path(__file__).with_name("edition")
-"""The student edition's own README.md and Makefile (templates)."""
+"""The student edition's own README.md, Makefile and GitHub Pages workflow (templates)."""
 IGNORE = ["__pycache__", "*.pyc", ".ipynb_checkpoints", "_build", "*.egg-info", ".DS_Store"]
 SECRET_MARKERS = ["# BEGIN SOLUTION", "# END SOLUTION"]
 INSTRUCTOR_ONLY = [
@@ -180,7 +189,11 @@ def student_edition(root: Path, out: Path) -> Path:
         if (root / name).is_dir():
             _copy_tree(root / name, out / name)
     shutil.copy2(EDITION / "Makefile", out / "Makefile")
+    # the edition's own workflow: builds the book and publishes it on GitHub Pages
+    (out / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy2(EDITION / "pages.yml", out / ".github" / "workflows" / "book.yml")
     (out / "README.md").write_text(edition_readme(out), encoding="utf-8")
+    (out / "VERSION").write_text(f"{__version__}\n", encoding="ascii")
     check_student_edition(out)
     return out
 
@@ -236,6 +249,7 @@ def autograder_bundle(root: Path, exercise: str, zip_path: Path) -> Path:
         _write_script(bundle, "setup.sh", SETUP_SH)
         _write_script(bundle, "run_autograder", RUN_AUTOGRADER.replace("@EXERCISE@", exercise))
         bundle.writestr("README.md", BUNDLE_README.replace("@EXERCISE@", exercise))
+        bundle.writestr("VERSION", f"{__version__}\n")  # the course version this bundle grades with
         for name in ("pyproject.toml", "constraints.txt"):
             bundle.write(root / name, name)
         for path in sorted((root / "coursepkg").rglob("*")):

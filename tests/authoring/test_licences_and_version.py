@@ -54,3 +54,31 @@ def test_the_built_book_shows_the_version_and_the_licences():
         text = (HTML / page).read_text()
         assert f'<span class="coursepkg-version">{__version__}</span>' in text, page
         assert "CC BY 4.0" in text and "MIT licence" in text, page
+
+
+def test_the_release_and_every_bundle_carry_the_version(tmp_path):
+    import zipfile
+
+    from coursepkg.authoring.release import release
+
+    written = release(REPO, tmp_path / "release")
+    edition = written["student"]
+    assert (edition / "VERSION").read_text().strip() == __version__
+    for name in ("LICENSE", "LICENSE-CONTENT.md", "CITATION.cff"):
+        assert (edition / name).is_file(), name
+    assert (edition / ".github" / "workflows" / "book.yml").is_file()
+    bundles = sorted((tmp_path / "release" / "autograder").glob("*.zip"))
+    assert bundles
+    for bundle in bundles:
+        with zipfile.ZipFile(bundle) as archive:
+            assert archive.read("VERSION").decode().strip() == __version__, bundle.name
+
+
+def test_results_json_names_the_course_version():
+    from coursepkg.grading.trusted.report import GradeReport, TestResult
+
+    report = GradeReport("n.ipynb", "ex01_motif_fsm", tests=[TestResult("t", 1.0, 1.0)])
+    results = report.gradescope()
+    assert results["extra_data"] == {"course_version": __version__, "exercise": "ex01_motif_fsm"}
+    assert f"coursepkg {__version__}" in results["output"]
+    assert f"coursepkg {__version__}" in report.table()

@@ -31,6 +31,16 @@ from pathlib import Path
 from coursepkg.grading import protocol
 from coursepkg.grading.trusted import sandbox
 
+
+def reachable_tmp() -> str:
+    """A temporary folder the sandbox's unprivileged uid can traverse to: ``$TMPDIR`` when it
+    can (a ``TMPDIR`` inside a root-only folder cannot be reached), else ``/tmp``."""
+    for folder in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(folder) and sandbox.reachable(Path(folder)):
+            return folder
+    raise sandbox.SandboxUnavailable("no temporary folder other users can reach")
+
+
 START_TIMEOUT = 180.0  # the zygote imports torch; a loaded machine may take a while
 MAX_PACKET = 65536
 EVENT = {
@@ -267,7 +277,7 @@ class Nursery:
         unreachable = [s for s, _ in view.binds if not sandbox.reachable(s)]
         if not unreachable:
             return [*drop, "bwrap", *sandbox.bwrap_arguments(view, self.tmp_bytes), "--", *python]
-        stage = Path(tempfile.mkdtemp(prefix="coursepkg-stage-"))
+        stage = Path(tempfile.mkdtemp(prefix="coursepkg-stage-", dir=reachable_tmp()))
         self._folders.append(stage)
         script, staged = sandbox.staging_script(unreachable, stage)
         bwrap = ["bwrap", *sandbox.bwrap_arguments(view, self.tmp_bytes, staged)]

@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursepkg import __version__
 from coursepkg.grading.trusted.notebook import CELL_NUMBERING
 
 
@@ -63,7 +64,7 @@ class GradeReport:
 
     def table(self, width: int = 100) -> str:
         """A plain-text table: one row per test, hints under failed tests."""
-        lines = [f"{self.exercise}  ({self.notebook})"]
+        lines = [f"{self.exercise}  ({self.notebook}; graded by coursepkg {__version__})"]
         if self.grader_failure:
             lines.append(f"  ! NOT GRADED: {self.grader_failure}")
         for problem in self.problems:
@@ -97,9 +98,13 @@ class GradeReport:
             overall += f"\n({CELL_NUMBERING})"
         if self.grader_failure:
             overall = f"Not graded: the grader failed ({self.grader_failure})\n{overall}"
+        overall = (
+            f"Graded by coursepkg {__version__}, exercise {self.exercise}.\n{overall}".rstrip()
+        )
         return {
             "score": self.score,
             "output": overall,
+            "extra_data": {"course_version": __version__, "exercise": self.exercise},
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": [
