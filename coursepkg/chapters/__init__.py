@@ -63,6 +63,12 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         "ch06", "ch06_direction_symmetry", "book/06_direction_symmetry", "Direction and symmetry"
     ),
+    Chapter(
+        "ch07",
+        "ch07_hidden_state_learns",
+        "book/07_hidden_state_learns",
+        "What the hidden state learns",
+    ),
     Chapter("ch08", "ch08_applications", "book/08_applications", "Applications"),
 )
 """The chapters, in book order."""

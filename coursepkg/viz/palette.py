@@ -128,6 +128,15 @@ SEQUENCE_SOURCES = {
 }
 """Where a protein sequence judged against a family comes from (chapter 8)."""
 
+REGULATORY = {
+    "enhancer": OKABE_ITO["reddish purple"],
+    "promoter": OKABE_ITO["bluish green"],
+    "motif": OKABE_ITO["blue"],  # a transcription-factor site
+    "TATA": OKABE_ITO["vermillion"],
+    "CpG": OKABE_ITO["orange"],
+}
+"""Chapter 7: the two classes of regulatory sequence and the elements that define them."""
+
 PALETTES = {
     "bases": BASES,
     "models": MODELS,
@@ -143,6 +152,7 @@ PALETTES = {
     "strands": STRANDS,
     "sites": SITES,
     "sequence_sources": SEQUENCE_SOURCES,
+    "regulatory": REGULATORY,
 }
 
 
