@@ -156,7 +156,7 @@ def features(sequences: list[str]) -> dict[str, np.ndarray]:
     return out
 
 
-def enhancer_promoter_dataset(n: int, length: int = 150, seed: int = 0) -> RegulatorySet:
+def enhancer_promoter_dataset(n: int, length: int = 100, seed: int = 0) -> RegulatorySet:
     """``n`` sequences, half enhancers and half promoters in random order (module docstring).
 
     Every draw comes from ``numpy.random.default_rng(seed)``.
