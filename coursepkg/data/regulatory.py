@@ -3,17 +3,17 @@
 Two classes of regulatory sequence, each ``length`` bases long, written on uniformly random
 background:
 
-* an **enhancer** (label 0) is a *cluster* of transcription-factor sites: 1 to 4 copies of
-  the motifs in :data:`TF_MOTIFS`, one after another with a short spacer of
-  ``spacing`` bases between them, the cluster anywhere in the sequence. Enhancers work
-  wherever they are, so no position is special; they are CpG-poor (few ``CG`` planted).
-  A third of them carry a ``TATAAA`` at a random place, so that a TATA box alone is no
-  evidence of a promoter.
+* an **enhancer** (label 0) is a *cluster* of transcription-factor sites: 2 to 4 copies of
+  the motifs in :data:`TF_MOTIFS`, one after another with spacers of :data:`SPACING`
+  bases between them, the cluster anywhere in the sequence. Enhancers work wherever they
+  are, so no position is special; they are CpG-poor (few ``CG`` planted). A share
+  :data:`ENHANCER_TATA` of them carry a ``TATAAA`` at a random place, so that a TATA box
+  alone is no proof of a promoter.
 * a **promoter** (label 1) has its transcription start site (TSS) at a fixed position,
-  ``length - TSS_FROM_END``, and, in :data:`TATA_SHARE` of them, a TATA box exactly
-  :data:`TATA_UPSTREAM` bases upstream of it. It is CpG-rich: ``CG`` pairs are planted at
-  a rate drawn per sequence (the CpG island), and it may carry one transcription-factor
-  site of its own.
+  ``length - TSS_FROM_END``, and (in a share :data:`TATA_SHARE` of them) a TATA box
+  exactly :data:`TATA_UPSTREAM` bases upstream of it. It is CpG-rich: ``CG`` pairs are
+  planted at a rate drawn per sequence (a CpG island), and it carries 0 to 3
+  transcription-factor sites of its own, scattered upstream of the TATA box.
 
 The CpG rates of the two classes overlap, and so do their site counts, so no single feature
 decides the label; a classifier gathers several. :func:`features` measures every feature on
@@ -25,6 +25,7 @@ feature            meaning
 =================  ==========================================================================
 ``motif_count``    occurrences of any :data:`TF_MOTIFS` motif
 ``spacing``        mean gap (bases) between consecutive sites; NaN with fewer than two
+``tata_count``     occurrences of ``TATAAA`` anywhere
 ``tata_at_tss``    1 if ``TATAAA`` sits exactly at the promoter's TATA position, else 0
 ``cpg_density``    ``CG`` dinucleotides per base
 =================  ==========================================================================

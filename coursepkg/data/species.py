@@ -75,7 +75,9 @@ def _chain(theta: np.ndarray, length: int, rng: np.random.Generator) -> str:
     return "".join(DNA[i] for i in out)
 
 
-def simulate_species(genome_length: int = 8000, sigma: float = 1.0, seed: int = 0) -> SpeciesGenomes:
+def simulate_species(
+    genome_length: int = 8000, sigma: float = 1.0, seed: int = 0
+) -> SpeciesGenomes:
     """Each species' genome, ``genome_length`` bases, on :data:`SPECIES_TREE`.
 
     ``sigma`` is the drift of the dialect's logits per unit of tree depth (module

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from coursepkg.chapters.ch07_hidden_state_learns import claims, figures
 from coursepkg.chapters.ch07_hidden_state_learns import experiments as ch7
 from coursepkg.chapters.ch07_hidden_state_learns.explorer import draw_unit, unit_explorer
-from coursepkg.data.regulatory import TATA, tata_position
+from coursepkg.data.regulatory import TATA, features, tata_position
 
 PNG_MAGIC = b"\x89PNG"
 
@@ -115,10 +115,12 @@ def test_tables_show_spreads(study):
 def test_figures_are_drawn(study):
     run = study.regulatory[0]
     keep = run.test_labels == 0
-    values = ch7.features(run.test_sequences)["motif_count"]
+    values = features(run.test_sequences)["motif_count"]
     assert _drawn(figures.plot_grammar(run.test_sequences[:4], run.test_labels[:4], tata_at=20))
     assert _drawn(
-        figures.plot_unit_correlations(study.regulatory, list(ch7.FEATURE_CLASS), ch7.FEATURE_LABELS)
+        figures.plot_unit_correlations(
+            study.regulatory, list(ch7.FEATURE_CLASS), ch7.FEATURE_LABELS
+        )
     )
     assert _drawn(figures.plot_best_unit(run, "motif_count", values, "motifs", keep))
     assert _drawn(figures.plot_probe(study.regulatory))

@@ -53,8 +53,7 @@ CLAIMS = [
         "ch07.units_spacing_not_learned",
         "No unit tracks the spacing between motifs much better than the untrained network's "
         "units do: the task never rewarded it.",
-        "best unit's |r| with the mean motif spacing (held-out enhancers), trained minus "
-        "untrained",
+        "best unit's |r| with the mean motif spacing (held-out enhancers), trained minus untrained",
         "<=",
         0.15,
         over="median",

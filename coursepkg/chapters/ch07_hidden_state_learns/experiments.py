@@ -35,7 +35,6 @@ from coursepkg.data import real
 from coursepkg.data.regulatory import (
     TATA,
     enhancer_promoter_dataset,
-    features,
     tata_position,
 )
 from coursepkg.data.species import simulate_species

@@ -53,7 +53,9 @@ def unit_trace(run, index: int, feature: str, network: str = "trained"):
     return unit, activity, float(torch.sigmoid(net(x))[0])
 
 
-def draw_unit(run, index: int = 0, feature: str = "motif_count", network: str = "trained") -> Figure:
+def draw_unit(
+    run, index: int = 0, feature: str = "motif_count", network: str = "trained"
+) -> Figure:
     """The sequence's elements above the chosen unit's activity, base by base."""
     unit, activity, _ = unit_trace(run, index, feature, network)
     seq = run.test_sequences[index]
@@ -67,7 +69,13 @@ def draw_unit(run, index: int = 0, feature: str = "motif_count", network: str = 
     top.set_title(f"held-out sequence {index}: {kind}", color=REGULATORY[kind])
     _element_legend(top)
     bottom.plot(np.arange(len(seq)) + 0.5, activity, color=NETWORK_COLOURS[network])
-    bottom.axhline(activity.mean(), color=REFERENCE["bound"], ls="--", lw=1, label="mean (what the classifier reads)")
+    bottom.axhline(
+        activity.mean(),
+        color=REFERENCE["bound"],
+        ls="--",
+        lw=1,
+        label="mean (what the classifier reads)",
+    )
     half = "forward" if unit < run.model.hidden_size else "backward"
     bottom.set_ylabel(f"unit {unit} ({half} half)")
     bottom.set_xlabel("position (bases)")
@@ -98,7 +106,8 @@ def unit_explorer(run) -> Explorer:
             value=0, min=0, max=len(run.test_sequences) - 1, description="sequence"
         ),
         "feature": widgets.Dropdown(
-            options=[(FEATURE_LABELS[f], f) for f in FEATURE_CLASS], value="motif_count",
+            options=[(FEATURE_LABELS[f], f) for f in FEATURE_CLASS],
+            value="motif_count",
             description="feature",
         ),
         "network": widgets.ToggleButtons(options=list(NETWORKS), value="trained"),

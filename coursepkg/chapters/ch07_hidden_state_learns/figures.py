@@ -60,7 +60,9 @@ def plot_grammar(
 ) -> Figure:
     """A few sequences, enhancers and promoters, with the elements that define them."""
     fig, ax = axes_or_new(ax, figsize=(9, 0.45 * len(sequences) + 1.2))
-    for row, (seq, label) in enumerate(zip(sequences, labels, strict=True)):
+    if len(labels) != len(sequences):
+        raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
+    for row, seq in enumerate(sequences):
         draw_elements(ax, seq, -row)
     ax.axvline(tata_at, color=REGULATORY["TATA"], ls=":", lw=1)
     ax.set_yticks(-np.arange(len(sequences)))
@@ -173,7 +175,12 @@ def plot_divergence(run, runs) -> Figure:
         ax.legend(fontsize=8)
     ax = axes[0, 2]
     for k, (network, read) in enumerate(
-        [("trained", "after"), ("untrained", "after"), ("trained", "before"), ("untrained", "before")]
+        [
+            ("trained", "after"),
+            ("untrained", "after"),
+            ("trained", "before"),
+            ("untrained", "before"),
+        ]
     ):
         values = [r.spearman(network, read) for r in runs]
         ax.scatter(
@@ -183,7 +190,9 @@ def plot_divergence(run, runs) -> Figure:
         )
     ax.axhline(0, color=REFERENCE["chance"], ls=":")
     ax.set_xticks(range(4))
-    ax.set_xticklabels(["trained\nafter", "untrained\nafter", "trained\nbefore", "untrained\nbefore"])
+    ax.set_xticklabels(
+        ["trained\nafter", "untrained\nafter", "trained\nbefore", "untrained\nbefore"]
+    )
     ax.set_ylabel("Spearman(conservation, divergence)")
     ax.set_title("every seed")
     fig.tight_layout()
