@@ -40,9 +40,10 @@ def test_the_dataset_follows_its_grammar():
     promoters, enhancers = data.labels == 1, data.labels == 0
     assert np.all(data.features["tata_at_tss"][promoters] == 1)  # TATA_SHARE = 1
     assert np.all(data.features["motif_count"][enhancers] >= 2)
-    assert data.features["cpg_density"][promoters].mean() > data.features["cpg_density"][
-        enhancers
-    ].mean()
+    assert (
+        data.features["cpg_density"][promoters].mean()
+        > data.features["cpg_density"][enhancers].mean()
+    )
     again = regulatory.enhancer_promoter_dataset(200, seed=1)
     assert again.sequences == data.sequences
 
