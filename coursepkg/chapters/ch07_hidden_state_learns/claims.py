@@ -51,8 +51,8 @@ CLAIMS = [
     ),
     Claim(
         "ch07.units_spacing_not_learned",
-        "No unit tracks the spacing between motifs much better than the untrained network's "
-        "units do: the task never rewarded it.",
+        "No unit tracks the spacing between an enhancer's motifs much better than the "
+        "untrained network's units do.",
         "best unit's |r| with the mean motif spacing (held-out enhancers), trained minus untrained",
         "<=",
         0.15,
