@@ -31,6 +31,10 @@ from torch import nn
 class EnhancerPromoterLSTM(nn.Module):
     """Filters, then a bidirectional LSTM, then one logit per sequence (promoter > 0).
 
+    ``forward(x)`` maps ``(B, L, 4)`` to ``(B,)`` logits; :meth:`summary` gives ``s``,
+    ``(B, 2H)``; :meth:`states` gives the states of both halves at every position,
+    ``(B, L, 2H)``.
+
     Parameters
     ----------
     hidden_size : int
@@ -39,9 +43,6 @@ class EnhancerPromoterLSTM(nn.Module):
         F, filters of the convolution.
     width : int
         w, bases each filter spans.
-
-    ``forward(x (B, L, 4)) -> (B,)`` logits; :meth:`summary` gives ``s``, ``(B, 2H)``;
-    :meth:`states` gives ``[h^f_t ; h^b_t]`` at every position, ``(B, L, 2H)``.
     """
 
     def __init__(self, hidden_size: int = 16, filters: int = 16, width: int = 9):
