@@ -16,6 +16,8 @@ a static figure beside it, which the PDF keeps.
 from __future__ import annotations
 
 import functools
+import re
+import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,13 +43,26 @@ section > h1 { page-break-before: always; }
 """
 
 
+def single_page(html_dir: Path) -> Path:
+    """The page that holds the whole book: ``index.html``, or where it redirects to (Jupyter
+    Book writes a redirect to the root page, ``book/intro.html``, as ``index.html``)."""
+    index = Path(html_dir) / "index.html"
+    if not index.exists():
+        raise FileNotFoundError(
+            f"{index} is missing: build the single-page book first "
+            "(jupyter-book build . --builder singlehtml)"
+        )
+    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', index.read_text())
+    return index.parent / redirect.group(1) if redirect else index
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
 
 def print_book(html_dir: Path, out: Path, *, chromium: str = CHROMIUM) -> Path:
-    """Print ``html_dir/index.html`` (a single-page build) to the PDF ``out``.
+    """Print the single-page build in ``html_dir`` (see :func:`single_page`) to ``out``.
 
     The folder is served on 127.0.0.1 (pages loaded from ``file://`` may not load their
     scripts), every equation is typeset before printing, and the page is printed on A4 with
@@ -55,11 +70,10 @@ def print_book(html_dir: Path, out: Path, *, chromium: str = CHROMIUM) -> Path:
     ``RuntimeError`` when MathJax never finishes.
     """
     html_dir = Path(html_dir)
-    if not (html_dir / "index.html").exists():
-        raise FileNotFoundError(
-            f"{html_dir / 'index.html'} is missing: build the single-page book first "
-            "(jupyter-book build . --builder singlehtml)"
-        )
+    # Sphinx writes the single page's links relative to the build's root (``_static/``,
+    # ``_images/``) even when the page itself lands in ``book/``: print a copy at the root.
+    book = "print.html"
+    shutil.copyfile(single_page(html_dir), html_dir / book)
     if not Path(chromium).exists():
         raise FileNotFoundError(f"{chromium} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright  # a test and authoring dependency
@@ -74,7 +88,7 @@ def print_book(html_dir: Path, out: Path, *, chromium: str = CHROMIUM) -> Path:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="load")
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{book}", wait_until="load")
             if page.locator(".math").count():
                 try:
                     page.wait_for_function(
