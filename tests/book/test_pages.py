@@ -1,13 +1,15 @@
 """The book's sources, read as a reader's checklist (no build needed).
 
-Every chapter ends with a summary and its own references; every exercise is a link from its
-chapter to the practice page and back; the bibliography parses, and every citation resolves
+Every chapter ends with a summary and its own references; every figure is numbered, captioned
+and referred to from the text, and so is every labelled equation; every exercise is a link from
+its chapter to the practice page and back; the bibliography parses, and every citation resolves
 to an entry under a label that only one page uses (a label cited by two pages is a duplicate
 under ``-W``; ``:keyprefix:`` gives a page labels of its own).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -130,3 +132,85 @@ def test_glossary_defines_the_terms_chapters_use_without_definition():
 def test_introduction_lists_every_chapter(chapter):
     name = Path(chapter.page).name
     assert f"{{doc}}`{name}`" in PAGES["intro.md"], f"intro.md does not link to {name}"
+
+
+FIGURE_CALL = re.compile(r"(plot|draw)_\w+|\w+_figure")
+"""A plotting function: a cell whose last statement calls one shows a figure as its value."""
+CLAIM_CALLS = {"record", "record_all"}
+"""Functions that display a claim's line: an output of its own, before the figure."""
+EQUATION_LABEL = re.compile(r"^\$\$\s*\((eq-[\w-]+)\)\s*$", flags=re.M)
+
+
+def _called(call: ast.Call) -> str:
+    """The called function's name: ``plot_x`` in ``plot_x(...)`` and ``figures.plot_x(...)``."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _figure_cells(notebook) -> list[tuple[int, object, bool]]:
+    """``(index, cell, displays claims)`` for every code cell whose last statement calls a
+    plotting function (``plot_*``, ``draw_*``, ``*_figure``)."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        body = ast.parse(cell.source).body
+        last = body[-1] if body else None
+        if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+            continue
+        if not FIGURE_CALL.fullmatch(_called(last.value)):
+            continue
+        claims = any(
+            isinstance(node, ast.Call) and _called(node) in CLAIM_CALLS
+            for node in ast.walk(ast.Module(body=body[:-1], type_ignores=[]))
+        )
+        found.append((index, cell, claims))
+    return found
+
+
+def _referenced(role: str, name: str, text: str) -> bool:
+    """Whether ``text`` refers to ``name`` with ``{role}`name``` or ``{role}`title <name>```."""
+    return re.search(rf"\{{{role}\}}`(?:[^`<]*<)?{re.escape(name)}>?`", text) is not None
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.id)
+def test_every_figure_is_numbered_captioned_and_referenced(chapter):
+    notebook = nbformat.read(ROOT / f"{chapter.page}.ipynb", as_version=4)
+    text = _chapter_text(chapter)
+    cells = _figure_cells(notebook)
+    assert cells, f"{chapter.page}: no figure cells found (has the plotting convention changed?)"
+    problems = []
+    for index, cell, claims in cells:
+        figure = cell.metadata.get("mystnb", {}).get("figure")
+        if claims:
+            # myst-nb wraps every display output of a cell in the cell's figure, so the claim
+            # lines would be captioned too and the figure's name defined twice (a warning
+            # under -W): such a cell stays unnumbered until its plot gets a cell of its own.
+            if figure:
+                problems.append(f"cell {index}: displays claims, so it cannot be a figure")
+            continue
+        if not figure or not str(figure.get("caption", "")).strip():
+            problems.append(f"cell {index}: no mystnb figure caption")
+            continue
+        name = str(figure.get("name", ""))
+        if not name.startswith(f"fig-{chapter.id}-"):
+            problems.append(f"cell {index}: name {name!r} does not start 'fig-{chapter.id}-'")
+        elif not _referenced("numref", name, text):
+            problems.append(f"cell {index}: {name} is never referred to ({{numref}}`{name}`)")
+    assert not problems, f"{chapter.page}: " + "; ".join(problems)
+
+
+def test_equation_labels_are_unique_prefixed_and_referenced():
+    seen = defaultdict(list)
+    problems = []
+    for chapter in CHAPTERS:
+        text = _chapter_text(chapter)
+        for label in EQUATION_LABEL.findall(text):
+            seen[label].append(chapter.id)
+            if not label.startswith(f"eq-{chapter.id}-"):
+                problems.append(f"{chapter.page}: {label} does not start 'eq-{chapter.id}-'")
+            elif not _referenced("eq", label, text):
+                problems.append(f"{chapter.page}: {label} is never referred to ({{eq}}`{label}`)")
+    twice = sorted(f"{label}: {pages}" for label, pages in seen.items() if len(pages) > 1)
+    assert not twice, f"equation labels defined more than once: {twice}"
+    assert not problems, "; ".join(problems)
