@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from scipy.stats import pearsonr
 
 from coursepkg.analysis.gates import GateRecorder
-from coursepkg.analysis.gradients import jacobian_norms, recurrent_matrix
+from coursepkg.analysis.gradients import hidden_state_jacobians, recurrent_matrix
 from coursepkg.analysis.highway import cell_jacobian_norms, forget_gate_products
 from coursepkg.data.chromatin import ChromatinTracks, simulate_tracks
 from coursepkg.data.methylation import MethylationSimulator
@@ -150,9 +150,15 @@ def highway_gradients(
     x = onehot(random_dna(length, generator=gen), dtype=torch.float64)  # (T, 4)
     W_h = recurrent_matrix(hidden, 1.0, seed=derive(seed, "rnn"))
     W_x = 0.5 * torch.randn(hidden, 4, generator=gen, dtype=torch.float64)
-    zeros = torch.zeros(hidden, dtype=torch.float64)
     with torch_threads(1):
-        rnn = jacobian_norms(W_h, W_x, zeros, x, zeros).numpy()
+        rnn = torch.nn.RNN(4, hidden, batch_first=True).double()
+        with torch.no_grad():
+            rnn.weight_hh_l0.copy_(W_h)
+            rnn.weight_ih_l0.copy_(W_x)
+            rnn.bias_hh_l0.zero_()
+            rnn.bias_ih_l0.zero_()
+        jacobians = hidden_state_jacobians(rnn, x)  # (T, H, H): dh_T/dh_t
+        rnn = torch.linalg.matrix_norm(jacobians, ord=2).numpy()
         torch.manual_seed(derive(seed, "lstm"))
         lstm = torch.nn.LSTM(4, hidden, batch_first=True)
         cell, highway, mean_forget = {}, {}, {}
