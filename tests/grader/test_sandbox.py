@@ -23,7 +23,10 @@ needs_root = pytest.mark.skipif(not AS_ROOT, reason="needs root: uids and mounts
 needs_bwrap = pytest.mark.skipif(sandbox.mode() != "bwrap", reason="bubblewrap is not installed")
 
 
-def test_the_skeleton_holds_the_worker_and_no_course_code(tmp_path):
+def test_the_skeleton_holds_the_worker_and_no_course_code(tmp_path, monkeypatch):
+    from coursepkg.grading import sandboxed
+
+    monkeypatch.setattr(sandboxed, "MODEL_MODULES", ())  # the models a suite may send: below
     skeleton = sandbox.stage_skeleton(tmp_path)
     files = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.py")}
     assert "coursepkg/__init__.py" in files
@@ -43,6 +46,8 @@ def test_model_modules_are_staged_with_empty_package_files(tmp_path, monkeypatch
     sandbox.stage_skeleton(tmp_path)
     assert (tmp_path / "coursepkg" / "models" / "elman.py").is_file()
     assert (tmp_path / "coursepkg" / "models" / "__init__.py").read_text() == ""
+    staged = {p.name for p in (tmp_path / "coursepkg" / "models").glob("*.py")}
+    assert staged == {"__init__.py", "elman.py"}
     monkeypatch.setattr(sandboxed, "MODEL_MODULES", ("os",))
     with pytest.raises(ValueError, match="only list coursepkg modules"):
         sandbox.stage_skeleton(tmp_path / "again")

@@ -190,3 +190,20 @@ def test_rebuilt_trees_join_species_that_write_alike():
         phylogeny.kmer_tree({"a": "ACGT", "b": "ACGT"})
     with pytest.raises(ValueError, match="no window"):
         phylogeny.rebuild_species_tree(_CountingModel(), {**genomes, "x": "ACG"}, window=100)
+
+
+def test_the_grader_can_rebuild_a_trained_classifier_from_its_spec(tmp_path):
+    """What exercise 9's suite does: send a classifier as a ModelSpec; the worker builds it
+    from the module the sandbox stages, with the same weights and outputs."""
+    from coursepkg.grading import protocol
+    from coursepkg.grading.sandboxed.worker import build_model
+    from coursepkg.grading.trusted import sandbox
+
+    torch.manual_seed(0)
+    model = EnhancerPromoterLSTM(hidden_size=3, filters=2, width=5).eval()
+    spec = protocol.ModelSpec.of(model, hidden_size=3, filters=2, width=5)
+    rebuilt = build_model(spec)
+    x = onehot_batch(["ACGTACGTACGTAAAT"])
+    torch.testing.assert_close(rebuilt(x), model(x))
+    sandbox.stage_skeleton(tmp_path)
+    assert (tmp_path / "coursepkg" / "models" / "enhancer_promoter.py").is_file()
