@@ -143,8 +143,9 @@ def plot_probe(runs) -> Figure:
             np.full(len(values), k) + np.linspace(-0.1, 0.1, len(values)),
             values,
             color=NETWORK_COLOURS[network],
-            label=f"{network} (each seed)",
+            label=f"{network} (each seed; line: median)",
         )
+        ax.plot([k - 0.2, k + 0.2], [np.median(values)] * 2, color=NETWORK_COLOURS[network])
     ax.axhline(0, color=REFERENCE["chance"], ls=":")
     ax.set_xticks([0, 1])
     ax.set_xticklabels(["trained", "untrained"])
