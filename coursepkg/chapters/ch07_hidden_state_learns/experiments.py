@@ -64,7 +64,7 @@ class Settings:
     # twelve species
     genome_train: int = 4000
     genome_test: int = 20000
-    sigma: float = 1.5
+    sigma: float = 1.0
     species_hidden: int = 64
     species_epochs: int = 16
     window: int = 100
