@@ -116,11 +116,11 @@ CLAIMS = [
     ),
     Claim(
         "ch07.tree_beside_kmer",
-        "The trained network's tree is about as close to the truth as the k-mer baseline's "
-        "(within two of the eighteen splits).",
+        "The trained network's tree is about as close to the truth as the k-mer baseline's, "
+        "or a little further (a few of the eighteen splits at most).",
         "normalised RF distance, trained LSTM minus 3-mer frequencies",
         "<=",
-        0.2,
+        0.3,
         over="median",
     ),
 ]
