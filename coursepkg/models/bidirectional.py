@@ -20,7 +20,7 @@ Two read-outs:
 The module imports only torch: the grader rebuilds a :class:`DirectionalLSTM` in the
 student's process to hand it to a function the student wrote (exercise 9 explains a
 classifier by mutating its input), and that process holds no other course code (see
-:data:`coursepkg.grading.sandboxed.MODEL_MODULES`). So the input check is written here
+``coursepkg.grading.sandboxed.MODEL_MODULES``). So the input check is written here
 rather than taken from :mod:`coursepkg.sequences`.
 """
 
