@@ -106,7 +106,8 @@ def diagnose_means(got, want_names: list[str], want: np.ndarray, example: str) -
             f"shape {want.shape}",
             f"shape {means.shape}",
         )
-    close = np.isclose(means, want, rtol=1e-6, atol=1e-9).all(axis=1)
+    scale = max(float(np.abs(want).max()), 1.0)
+    close = np.isclose(means, want, rtol=1e-5, atol=1e-7 * scale).all(axis=1)
     if close.all():
         return None
     s = int(np.flatnonzero(~close)[0])
@@ -138,7 +139,7 @@ def diagnose_distances(got, want: np.ndarray, example: str) -> Problem | None:
             f"shape {got.shape}",
         )
     scale = max(float(np.abs(want).max()), 1.0)
-    if np.allclose(got, want, rtol=1e-6, atol=1e-9 * scale):
+    if np.allclose(got, want, rtol=1e-5, atol=1e-9 * scale):
         return None
     a, b = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
     shown = (_numbers(want), _numbers(got)) if len(want) <= 4 else ("", "")
