@@ -16,6 +16,12 @@ Two read-outs:
 * ``per_position=False``: one logit vector per sequence from the state after reading all
   of it: the forward half's last state, the backward half's first one (both, concatenated,
   for ``"both"``), ``(B,)`` or ``(B, K)``.
+
+The module imports only torch: the grader rebuilds a :class:`DirectionalLSTM` in the
+student's process to hand it to a function the student wrote (exercise 9 explains a
+classifier by mutating its input), and that process holds no other course code (see
+``coursepkg.grading.sandboxed.MODEL_MODULES``). So the input check is written here
+rather than taken from :mod:`coursepkg.sequences`.
 """
 
 from __future__ import annotations
@@ -23,9 +29,24 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from coursepkg.sequences import check_onehot
-
 DIRECTIONS = ("forward", "backward", "both")
+
+
+def check_input(x: torch.Tensor, channels: int) -> torch.Tensor:
+    """Check that ``x`` is a batch ``(B, L, C)`` with ``C == channels``; return it.
+
+    The same messages as :func:`coursepkg.sequences.check_onehot` with ``batched=True``.
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"expected a torch.Tensor, got {type(x).__name__}")
+    if x.dim() != 3:
+        raise ValueError(f"expected a tensor of shape (B, L, C), got shape {tuple(x.shape)}")
+    if x.shape[-1] != channels:
+        raise ValueError(
+            f"expected {channels} channels in the last axis, got shape {tuple(x.shape)}"
+            " (tensors are batch-first: (B, L, C))"
+        )
+    return x
 
 
 class DirectionalLSTM(nn.Module):
@@ -48,6 +69,10 @@ class DirectionalLSTM(nn.Module):
         Initial bias of the forget gates (torch's gate layout: chunks i, f, g, o);
         ``sigmoid(3) = 0.95`` starts the cell with a memory of about 20 steps, where
         torch's default starts it near 0.5.
+    dropout : float
+        Dropout on the states before the read-out, active in training mode only
+        (``model.train()``); 0 (the default) leaves them as they are. In evaluation mode
+        (``model.eval()``) the model is deterministic.
     """
 
     def __init__(
@@ -58,6 +83,7 @@ class DirectionalLSTM(nn.Module):
         per_position: bool = False,
         input_size: int = 4,
         forget_bias: float | None = None,
+        dropout: float = 0.0,
     ):
         super().__init__()
         if direction not in DIRECTIONS:
@@ -66,6 +92,7 @@ class DirectionalLSTM(nn.Module):
         self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
         both = direction == "both"
         self.lstm = nn.LSTM(input_size, hidden_size, batch_first=True, bidirectional=both)
+        self.dropout = nn.Dropout(dropout)
         self.readout = nn.Linear(hidden_size * (2 if both else 1), output_size)
         if forget_bias is not None:
             with torch.no_grad():
@@ -79,7 +106,7 @@ class DirectionalLSTM(nn.Module):
         """States in sequence order, ``(B, L, H)`` (``(B, L, 2H)`` for ``"both"``: forward
         half first). At position t the forward half has read ``x_0..x_t`` and the backward
         half ``x_t..x_{L-1}``."""
-        x = check_onehot(x, channels=self.input_size, batched=True)
+        x = check_input(x, self.input_size)
         if self.direction == "backward":
             out, _ = self.lstm(x.flip(1))  # reads x_{L-1} first
             return out.flip(1)  # back in sequence order: out[:, t] has read x_t..x_{L-1}
@@ -100,5 +127,6 @@ class DirectionalLSTM(nn.Module):
         """Logits: ``(B, L)`` per position or ``(B,)`` per sequence (a last axis of
         ``output_size`` when it is above 1)."""
         states = self.states(x)
-        logits = self.readout(states if self.per_position else self.summary(states))
+        features = states if self.per_position else self.summary(states)
+        logits = self.readout(self.dropout(features))
         return logits.squeeze(-1) if self.output_size == 1 else logits

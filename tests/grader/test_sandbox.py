@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from coursepkg.grading.sandboxed import MODEL_MODULES
 from coursepkg.grading.trusted import sandbox
 from coursepkg.grading.trusted.nursery import Nursery
 
@@ -23,18 +24,21 @@ needs_root = pytest.mark.skipif(not AS_ROOT, reason="needs root: uids and mounts
 needs_bwrap = pytest.mark.skipif(sandbox.mode() != "bwrap", reason="bubblewrap is not installed")
 
 
-def test_the_skeleton_holds_the_worker_and_no_course_code(tmp_path, monkeypatch):
-    from coursepkg.grading import sandboxed
-
-    monkeypatch.setattr(sandboxed, "MODEL_MODULES", ())  # the models a suite may send: below
+def test_the_skeleton_holds_the_worker_and_no_course_code(tmp_path):
     skeleton = sandbox.stage_skeleton(tmp_path)
     files = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.py")}
     assert "coursepkg/__init__.py" in files
     assert "coursepkg/grading/protocol.py" in files
     assert "coursepkg/grading/sandboxed/worker.py" in files
-    assert not [f for f in files if not f.startswith("coursepkg/grading/") and "/" in f[10:]]
+    # outside grading/: only the modules of MODEL_MODULES, under empty package files
+    models = {module.replace(".", "/") + ".py" for module in MODEL_MODULES}
+    packages = {str(Path(m).parent / "__init__.py") for m in models}
+    others = {f for f in files if not f.startswith("coursepkg/grading/") and "/" in f[10:]}
+    assert others == models | packages, others
+    for package in packages:
+        assert (skeleton / package).read_text() == ""
     assert (skeleton / "coursepkg" / "__init__.py").read_text() == ""
-    for forbidden in ("models", "analysis", "practice", "data", "chapters", "train.py"):
+    for forbidden in ("analysis", "practice", "data", "chapters", "train.py", "models/elman.py"):
         assert not (skeleton / "coursepkg" / forbidden).exists(), forbidden
     assert not (skeleton / "coursepkg" / "grading" / "trusted").exists()
 
@@ -62,6 +66,26 @@ def test_the_sandboxed_side_imports_nothing_else_of_coursepkg():
                     path.name,
                     line,
                 )
+
+
+def test_model_modules_import_only_torch_and_each_other():
+    """What the worker builds models from is staged alone: it may import torch, the
+    standard library's ``__future__``, and other modules of MODEL_MODULES, nothing else."""
+    import ast
+    import importlib
+
+    for module in MODEL_MODULES:
+        tree = ast.parse(Path(importlib.import_module(module).__file__).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                allowed = name == "__future__" or name.split(".")[0] == "torch"
+                assert allowed or name in MODEL_MODULES, f"{module} imports {name}"
 
 
 def test_the_view_binds_python_and_covers_secrets_inside_bound_folders(tmp_path, monkeypatch):
