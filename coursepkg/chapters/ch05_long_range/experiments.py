@@ -99,6 +99,11 @@ class Settings:
     timing_lengths: tuple[int, ...] = (1000, 5000, 10_000, 50_000)
     timing_batch: int = 4
     timing_dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+    # --- path lengths, measured -------------------------------------------------------
+    path_length: int = 64
+    """Sequence length at which path lengths are measured (:func:`path_exponents`)."""
+    path_window: int = 8
+    path_dilations: tuple[int, ...] = (1, 2, 4, 8, 16)
 
 
 BOOK = Settings()
@@ -485,3 +490,121 @@ def genome_rows(result: Study) -> list[dict]:
         }
         for seed, run in zip(result.seeds, result.genome, strict=True)
     ]
+
+
+# --- path lengths, measured on the models ------------------------------------------------
+
+
+def linear_probe(model: torch.nn.Module, eps: float) -> torch.nn.Module:
+    """Set ``model``'s weights (in place, float64) so that it counts recurrent steps.
+
+    Every fused ``nn.RNN`` gets input weights ``I``, recurrent weights ``eps I`` and zero
+    biases; the read-out sums the units. At the all-zero input every tanh sits at 0,
+    where its slope is 1, so the network is linear there, and the derivative of the
+    output with respect to the first base is a sum over the paths from it to the output,
+    each path contributing ``eps`` to the power of its recurrent steps. Needs
+    ``hidden = input channels`` (4) in every layer.
+    """
+    model.double()
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, torch.nn.RNN):
+                H = module.hidden_size
+                if module.weight_ih_l0.shape != (H, H):
+                    raise ValueError("linear_probe needs layers whose inputs and units match")
+                module.weight_ih_l0.copy_(torch.eye(H))
+                module.weight_hh_l0.copy_(eps * torch.eye(H))
+                module.bias_ih_l0.zero_()
+                module.bias_hh_l0.zero_()
+        model.readout.weight.fill_(1.0)
+        model.readout.bias.zero_()
+    return model
+
+
+def measured_path(model: torch.nn.Module, length: int, eps: float = 1e-3) -> float:
+    """``log |d out / d x_0| / log eps`` after :func:`linear_probe`: the number of recurrent
+    steps on the shortest path from position 0 to the output (the shortest path's term
+    ``eps^p`` outweighs all longer ones). Not rounded, so the reader sees how close it is."""
+    linear_probe(model, eps)
+    x = torch.zeros(1, length, 4, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(model(x).sum(), x)
+    return math.log(abs(float(grad[0, 0, 0]))) / math.log(eps)
+
+
+@dataclass
+class PathLengths:
+    """Measured path lengths at one sequence length (deterministic)."""
+
+    length: int
+    window: int
+    dilations: tuple[int, ...]
+    flat: float
+    hierarchical: float
+    dilated: float
+
+    def claims(self) -> dict[str, float]:
+        # to two decimals: the longer paths add a relative eps-sized term to the gradient
+        return {
+            "ch05.path_flat": round(self.flat, 2),
+            "ch05.path_hierarchical": round(self.hierarchical, 2),
+            "ch05.path_dilated": round(self.dilated, 2),
+        }
+
+
+def path_exponents(settings: Settings = BOOK) -> PathLengths:
+    """Measure (:func:`measured_path`) the flat, hierarchical and dilated vanilla RNNs'
+    path lengths at ``settings.path_length`` (no randomness: the weights are set)."""
+    L = settings.path_length
+    return PathLengths(
+        length=L,
+        window=settings.path_window,
+        dilations=tuple(settings.path_dilations),
+        flat=measured_path(LastStateClassifier("rnn", 4, 4), L),
+        hierarchical=measured_path(
+            HierarchicalClassifier(settings.path_window, low_hidden=4, high_hidden=4, cell="rnn"),
+            L,
+        ),
+        dilated=measured_path(
+            DilatedClassifier(settings.path_dilations, hidden_size=4, cell="rnn"), L
+        ),
+    )
+
+
+# --- wall times -------------------------------------------------------------------------
+
+
+def timing_models(settings: Settings = BOOK) -> dict[str, torch.nn.Module]:
+    """The 50 kb architectures (motif layer + GRU, ``settings.hidden`` units), untrained."""
+    torch.manual_seed(0)  # the weights do not change the time
+    H, k = settings.hidden, settings.motif_width
+    return {
+        "flat": FlatClassifier(LowLevel(4, H, "gru", k), torch.nn.Linear(H, 1)),
+        "hierarchical": HierarchicalClassifier(
+            settings.window, low_hidden=H, high_hidden=H, cell="gru", motif_width=k
+        ),
+        "dilated": DilatedClassifier(settings.timing_dilations, hidden_size=H, cell="gru"),
+    }
+
+
+@torch_threads(1)
+@torch.no_grad()
+def timing_rows(settings: Settings = BOOK) -> list[dict]:
+    """CPU seconds (one thread) of one forward pass over ``settings.timing_batch``
+    sequences of each length, and the sequential steps each model takes."""
+    rows = []
+    for name, model in timing_models(settings).items():
+        for L in settings.timing_lengths:
+            x = tokens_onehot(torch.randint(0, 4, (settings.timing_batch, L)))
+            start = time.process_time()
+            model(x)
+            rows.append(
+                {
+                    "model": name,
+                    "length (bases)": L,
+                    "sequential steps": model.sequential_steps(L)
+                    if hasattr(model, "sequential_steps")
+                    else L,
+                    "forward, CPU s": time.process_time() - start,
+                }
+            )
+    return rows
