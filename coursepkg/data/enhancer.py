@@ -138,9 +138,13 @@ def long_enhancer_tokens(
     k = len(enhancer)
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
-    distance = torch.as_tensor(distance, dtype=torch.long).expand(n)
+    distance = torch.as_tensor(distance, dtype=torch.long)
+    if distance.dim() == 0:
+        distance = distance.expand(n)
     if distance.shape != (n,):
-        raise ValueError(f"distance must be an int or have shape ({n},), got {distance.shape}")
+        raise ValueError(
+            f"distance must be an int or have shape ({n},), got shape {tuple(distance.shape)}"
+        )
     if int(distance.min()) < 0 or length < k + int(distance.max()):
         raise ValueError(
             f"need 0 <= distance and length >= {k} + distance, got length {length}, "

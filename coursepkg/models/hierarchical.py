@@ -78,6 +78,12 @@ class HierarchicalClassifier(nn.Module):
         The fused torch module of both levels.
     motif_width : int
         Width of the low level's motif layer (0: none, the RNN reads the bases).
+    high_update_bias : float or None
+        GRU only: initial bias of the high level's update gate ``z`` (torch's layout:
+        chunks r, z, n; ``h_t = (1 - z) n + z h_{t-1}``). A positive value starts the high
+        RNN out keeping its state (``z = sigmoid(3) = 0.95``), so that what one window
+        wrote survives the windows after it, as chapter 3's open forget gate does for
+        the LSTM.
     window_classes : int
         Outputs of :attr:`window_head`, a linear read-out of a window's summary used to
         pre-train the low level on windows alone (0 for none).
@@ -91,6 +97,7 @@ class HierarchicalClassifier(nn.Module):
         high_hidden: int = 8,
         cell: str = "gru",
         motif_width: int = 0,
+        high_update_bias: float | None = None,
         window_classes: int = 0,
     ):
         super().__init__()
@@ -99,6 +106,13 @@ class HierarchicalClassifier(nn.Module):
         self.window, self.input_size = window, input_size
         self.low = LowLevel(input_size, low_hidden, cell, motif_width)
         self.high = fused_rnn(cell, low_hidden, high_hidden)
+        if high_update_bias is not None:
+            if cell != "gru":
+                raise ValueError("high_update_bias applies to cell='gru' only")
+            H = high_hidden
+            with torch.no_grad():
+                self.high.bias_ih_l0[H : 2 * H] = high_update_bias
+                self.high.bias_hh_l0[H : 2 * H] = 0.0
         self.readout = nn.Linear(high_hidden, 1)
         self.window_head = nn.Linear(low_hidden, window_classes) if window_classes else None
 

@@ -58,6 +58,8 @@ class Settings:
     """Units of the window reader and of the high RNN."""
     motif_width: int = 6
     """Width of the window reader's motif layer."""
+    high_update_bias: float = 3.0
+    """Initial update-gate bias of the high GRU (it starts out keeping its state)."""
     pretrain: tuple[tuple[int, int, float], ...] = ((50, 300, 0.0), (300, 60, 0.5))
     """Curriculum of the window reader: ``(window length, updates, share of windows with no
     site)`` stages. The site is anywhere in a window, so the longest stretch to remember
@@ -240,6 +242,7 @@ def genome_scale_run(seed: int, settings: Settings = BOOK) -> dict:
         high_hidden=settings.hidden,
         cell="gru",
         motif_width=settings.motif_width,
+        high_update_bias=settings.high_update_bias,
         window_classes=len(WINDOW_CLASSES),
     )
     window_accuracy = pretrain_windows(model, seed, settings)
