@@ -84,8 +84,7 @@ def expected_values(hierarchical_encode, dilated_rnn, path_length) -> dict:
             for name in HIERARCHICAL_INPUTS
         },
         "dilated": {
-            name: _tensor(dilated_rnn(*public_input(name)), "").tolist()
-            for name in DILATED_INPUTS
+            name: _tensor(dilated_rnn(*public_input(name)), "").tolist() for name in DILATED_INPUTS
         },
     }
 
@@ -105,13 +104,13 @@ def _compare(got, want: torch.Tensor, what: str, example: str) -> Problem | None
 
 
 def _check_hierarchy(hierarchical_encode, name: str) -> Problem | None:
-    want = torch.tensor(expected.load("ex06_long_range")["hierarchical"][name])
+    want = torch.tensor(expected.load("ex06_long_range")["hierarchical"][name], dtype=torch.float64)
     where = f'coursepkg.practice.ex06_long_range.public_input("{name}")'
     return _compare(hierarchical_encode(*public_input(name)), want, "hierarchical_encode", where)
 
 
 def _check_dilated(dilated_rnn, name: str) -> Problem | None:
-    want = torch.tensor(expected.load("ex06_long_range")["dilated"][name])
+    want = torch.tensor(expected.load("ex06_long_range")["dilated"][name], dtype=torch.float64)
     where = f'coursepkg.practice.ex06_long_range.public_input("{name}")'
     return _compare(dilated_rnn(*public_input(name)), want, "dilated_rnn", where)
 
@@ -196,9 +195,7 @@ def checks(hierarchical_encode, dilated_rnn, path_length) -> PublicCheck:
             "steps: try it by hand on the second example.",
         ),
     )
-    checks.check(
-        "path_length when no path exists", lambda: _check_no_path(path_length)
-    )
+    checks.check("path_length when no path exists", lambda: _check_no_path(path_length))
     return checks
 
 
