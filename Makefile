@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.py
 
-.PHONY: book test install system-deps lab exercises exercises-check release bench lint format \
+.PHONY: book pdf test install system-deps lab exercises exercises-check release bench lint format \
 	lock clean
 
 ## Python packages: the course package (editable) with its book, test and JupyterLab extras,
@@ -53,9 +53,19 @@ book: install
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "Book built: _build/html/index.html"
 
-## Every test: lint, unit tests, claims, grading suites, notebooks (nbval), the built book in Chromium.
-test: install system-deps lint exercises-check book
-	$(BIN)/python -m pytest tests book solutions --nbval-lax -p no:cacheprovider
+## The book as one PDF: the single-page build (served from the HTML build's execution cache,
+## so no chapter runs again) printed by Chromium. Skipped, with a message, without Chromium.
+pdf: book
+	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
+	@if command -v chromium >/dev/null 2>&1; then \
+	  $(BIN)/coursepkg pdf --html _build/singlehtml --out _build/pdf/book.pdf; \
+	else echo "make: Chromium is missing, so no PDF (sudo apt-get install chromium)"; fi
+
+## Every test: lint, unit tests, claims, grading suites, solution notebooks (nbval), the built
+## book in Chromium and its PDF. The chapters run once, in the book build: pytest does not
+## execute them again (a chapter that fails to run fails the build).
+test: install system-deps lint exercises-check pdf
+	$(BIN)/python -m pytest tests solutions --nbval-lax -p no:cacheprovider
 
 ## JupyterLab on the whole course (chapters in book/, exercises, solutions), from the same
 ## environment: its kernel imports coursepkg. Stop it with Ctrl-C.

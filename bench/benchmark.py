@@ -7,7 +7,9 @@
   an idle 2-core machine the wall time is at least the larger of the kernel's CPU time and
   half the total;
 * grading one notebook per exercise: 15 s;
-* the package's own recurrent loops against torch's fused modules on the same shapes: 3x.
+* the package's own recurrent loops against torch's fused modules on the same shapes: 3x;
+* the whole book built from a clean checkout (a fresh clone of the committed tree, no
+  execution cache): 8 minutes (``--skip-book`` leaves it out).
 
 Class-scale grading (100 submissions in 5 minutes) is measured by bench/grade_class.py.
 ``--chapter ch03`` (repeatable) times only those chapters; ``--only-chapters`` skips the rest.
@@ -30,6 +32,7 @@ CHAPTER_BUDGET = 60.0
 LONG_CHAPTERS = {"05_long_range": 120.0}
 GRADE_BUDGET = 15.0
 LOOP_BUDGET = 3.0
+BOOK_BUDGET = 8 * 60.0
 
 _CPU_PROBE = """
 import json as _json, psutil as _psutil
@@ -147,6 +150,32 @@ def time_loops() -> list[tuple[str, float, float]]:
     return rows
 
 
+def time_book_from_clean_checkout() -> float:
+    """Wall seconds of ``jupyter-book build`` in a fresh clone of this repository's HEAD.
+
+    The environment is this one (setting it up is not the build); the kernels import the
+    clone's ``coursepkg`` (``PYTHONPATH``), and the clone has no ``_build``, so every chapter
+    executes.
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
+        clone = Path(tmp) / "course"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        env = {**os.environ, "PYTHONPATH": str(clone)}
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        command = [str(jupyter_book), "build", ".", "--builder", "html", "-W", "-n", "--keep-going"]
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
+            raise RuntimeError("the book did not build from a clean checkout")
+        return seconds
+
+
 def best_of(fn, repeats: int = 5) -> float:
     fn()
     times = []
@@ -162,6 +191,7 @@ def main() -> int:
     parser.add_argument("--skip-chapters", action="store_true")
     parser.add_argument("--only-chapters", action="store_true")
     parser.add_argument("--chapter", action="append", help="time only this chapter (ch01, ...)")
+    parser.add_argument("--skip-book", action="store_true", help="do not time the whole build")
     args = parser.parse_args()
     over = 0
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads\n")
@@ -200,6 +230,14 @@ def main() -> int:
         print(
             f"  {name:42s} {ours * 1e3:7.1f} ms vs {fused * 1e3:6.1f} ms  = {ratio:4.1f}x  "
             f"budget {LOOP_BUDGET:.0f}x  {'ok' if ok else 'OVER'}"
+        )
+    if not args.skip_book:
+        seconds = time_book_from_clean_checkout()
+        ok = seconds <= BOOK_BUDGET
+        over += not ok
+        print(
+            f"\nthe book from a clean checkout: {seconds / 60:5.1f} min   "
+            f"budget {BOOK_BUDGET / 60:.0f} min  {'ok' if ok else 'OVER'}"
         )
     print(f"\n{'all within budget' if not over else f'{over} over budget'}")
     return 1 if over else 0

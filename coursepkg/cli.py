@@ -8,6 +8,7 @@ coursepkg colab {stamp,check}          (maintainers: the Colab install cell of e
 coursepkg release [--out DIR]          (instructors: student edition and Gradescope bundle)
 coursepkg real-data [--check] [--out DIR]  (maintainers: the shipped real sequences)
 coursepkg publish EDITION --to REPO    (maintainers: push the student edition, tagged)
+coursepkg pdf [--html DIR] [--out FILE]  (the single-page build printed to a PDF)
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("--out", type=Path, default=Path("real-data"))
     data.add_argument("--check", action="store_true", help="compare with the shipped files")
 
+    pdf = sub.add_parser("pdf", help="print the single-page book build to a PDF (Chromium)")
+    pdf.add_argument("--html", type=Path, default=Path("_build/singlehtml"))
+    pdf.add_argument("--out", type=Path, default=Path("_build/pdf/book.pdf"))
+
     publish = sub.add_parser("publish", help="push the student edition to its public repository")
     publish.add_argument("edition", type=Path, help="the folder `coursepkg release` wrote")
     publish.add_argument("--to", required=True, help="git URL or path of the public repository")
@@ -75,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "release": _release,
         "real-data": _real_data,
         "publish": _publish,
+        "pdf": _pdf,
     }[args.command](args)
 
 
@@ -204,3 +210,16 @@ def _real_data(args) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _pdf(args) -> int:
+    """Print the single-page build to a PDF."""
+    from coursepkg.authoring.pdf import print_book
+
+    try:
+        out = print_book(args.html, args.out)
+    except (FileNotFoundError, RuntimeError) as error:
+        print(f"coursepkg pdf: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0

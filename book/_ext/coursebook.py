@@ -11,6 +11,9 @@
    citations in the text (``bibtex_default_style: authoryear`` in ``_config.yml``).
 3. A footer on every page with the course's version (``coursepkg.__version__``, the one
    place it is written) and the licences of the code and of the text and figures.
+4. The book's style sheet, ``static/course.css``: one table style for every table that
+   ``coursepkg.viz.Table`` prints, and display equations that scroll when wider than the
+   column.
 """
 
 from __future__ import annotations
@@ -117,8 +120,18 @@ def add_footer(app: Sphinx, config) -> None:
     config.html_theme_options = options
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+def add_static(app: Sphinx, config) -> None:
+    """Put ``static/`` on the HTML static path, so ``course.css`` is copied with the book."""
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
 def setup(app: Sphinx) -> dict:
     register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle, force=True)
     app.add_role("colab", ColabRole())
     app.connect("config-inited", add_footer)
+    app.connect("config-inited", add_static)
+    app.add_css_file("course.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

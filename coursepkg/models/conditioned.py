@@ -9,14 +9,14 @@ what the initial-state network is allowed to see before the time course starts::
     h_t      = tanh(W_h h_{t-1} + W_x x_t + b)
     x_hat_t+1 = x_t + W_out h_t + b_out                 a change from x_t
 
-==========  =====================  ==================================================
+==========  ======================  ============================================
 view        what ``q`` holds        so ``h_0`` is
-==========  =====================  ==================================================
+==========  ======================  ============================================
 ``zero``    nothing                 0, for every sequence
 ``shared``  the constant 1          one learned vector, shared by every sequence
 ``type``    1 and the cell type     a learned vector per cell type
 ``omics``   1 and covariates ``z``  a learned function (a small MLP) of ``z``
-==========  =====================  ==================================================
+==========  ======================  ============================================
 
 Every parameter has the member as its first axis, so :func:`coursepkg.train.fit_ensemble`
 trains all views for several seeds at once, each member exactly as if alone.

@@ -4,8 +4,11 @@ This test builds nothing: it reads ``_build/html`` (``make book`` builds it firs
 serves it on 127.0.0.1.  For every page it checks what a reader would notice: the page
 loads without JavaScript errors (apart from Thebe's known one), asks nothing of the
 network, shows no error output, draws its figures and its equations, and, for a
-notebook, offers the Colab launch button.  The results page must show every claim of
-the chapters in the build as holding.
+notebook, offers the Colab launch button; no element is wider than the text column
+(unless it scrolls inside it); a screenshot of its first screen is kept in
+``_build/screenshots/`` (CI keeps it as an artifact).  The "next" links walk the pages in
+the order of ``_toc.yml``, the search finds every chapter by its title, and the results page
+must show every claim of the chapters in the build as holding.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ CHAPTER_PAGES = {c.id: c.page for c in CHAPTERS}
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -124,7 +128,7 @@ def open_page(browser, base_url):
         page.on("request", note_offsite)
         response = page.goto(f"{base_url}/{relative}", wait_until="load")
         assert response is not None and response.ok, f"{relative} did not load"
-        source = (HTML / relative).read_text(errors="replace")
+        source = (HTML / relative.split("?")[0]).read_text(errors="replace")
         redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', source)
         if redirect:  # index.html forwards to the root page: check where it lands
             target = urljoin(f"{base_url}/{relative}", redirect.group(1))
@@ -162,6 +166,8 @@ def test_page_renders_offline_without_errors(open_page, relative):
     unexpected = [e for e in errors if not any(known in e for known in KNOWN_PAGE_ERRORS)]
     assert not unexpected, f"{relative}: JavaScript errors {unexpected}"
     assert not offsite, f"{relative}: requests that need a network {offsite}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / relative.replace("/", "__").replace(".html", ".png")))
     failing = page.locator(".output.traceback, .output.stderr, .output.error")
     assert failing.count() == 0, f"{relative}: error output in a cell: {failing.first.inner_text()}"
 
@@ -230,3 +236,74 @@ def test_results_page_shows_every_built_chapter_claim_holding(open_page):
         (row,) = [r for r in rows if claim.id in r]
         if built:
             assert "holds" in row, f"results page: {claim.id} does not hold: {row}"
+
+
+WIDER_THAN_COLUMN = """() => {
+  const column = document.querySelector('article.bd-article') || document.querySelector('main');
+  const right = column.getBoundingClientRect().right + 2;
+  const scrolls = el => {
+    for (let a = el.parentElement; a && a !== column; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
+  return [...column.querySelectorAll('*')]
+    .filter(el => el.getClientRects().length && el.getBoundingClientRect().right > right)
+    .filter(el => !scrolls(el))
+    .map(el => `${el.tagName.toLowerCase()}.${el.className}`
+      + ` (${Math.round(el.getBoundingClientRect().width)} px)`)
+    .slice(0, 5);
+}"""
+
+
+@pytest.mark.parametrize(
+    "relative", PAGES or [pytest.param(None, marks=pytest.mark.skip(reason=NOT_BUILT))]
+)
+def test_nothing_is_wider_than_the_text_column(open_page, relative):
+    page, _, _ = open_page(relative)
+    if page.locator("article.bd-article, main").count() == 0:
+        pytest.skip(f"{relative} has no text column (a redirect or a generated index)")
+    wide = page.evaluate(WIDER_THAN_COLUMN)
+    assert not wide, f"{relative}: elements run past the text column and do not scroll: {wide}"
+
+
+def _toc_pages() -> list[str]:
+    """The book's pages in reading order, as ``_toc.yml`` lists them."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return [f"{name}.html" for name in files]
+
+
+def test_next_links_walk_the_book_in_toc_order(open_page):
+    if not PAGES:
+        pytest.skip(NOT_BUILT)
+    expected = _toc_pages()
+    walked = [expected[0]]
+    page, _, _ = open_page(expected[0])
+    while len(walked) < len(expected) + 1:
+        following = page.locator("a.right-next")
+        if following.count() == 0:
+            break
+        following.first.click()
+        page.wait_for_load_state("load")
+        walked.append(urlparse(page.url).path.lstrip("/"))
+    assert walked == expected, f"'next' links walk {walked}, the toc says {expected}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.id)
+def test_search_finds_each_chapter_by_its_title(open_page, chapter):
+    if f"{chapter.page}.html" not in PAGES:
+        pytest.skip(NOT_BUILT)
+    page, _, _ = open_page(f"search.html?q={chapter.title}")
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#search-results .search-summary');"
+        " return s && /found|did not match/i.test(s.textContent); }",
+        timeout=30_000,
+    )
+    hits = page.evaluate(
+        "() => [...document.querySelectorAll('#search-results li a')]"
+        ".map(a => new URL(a.href).pathname.replace(/^\\//, ''))"
+    )
+    assert f"{chapter.page}.html" in hits[:3], f"searching {chapter.title!r} found {hits[:5]}"

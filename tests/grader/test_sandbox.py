@@ -69,16 +69,33 @@ def test_the_view_binds_python_and_covers_secrets_inside_bound_folders(tmp_path,
     elsewhere.mkdir()
     monkeypatch.setattr(sandbox, "python_folders", lambda: [site])
     view = sandbox.build_view(tmp_path / "skeleton", [checkout, elsewhere])
-    sources = {source for source, _ in view.binds}
-    assert site in sources and (tmp_path / "skeleton", sandbox.SKELETON_INSIDE) in view.binds
-    assert site / "coursepkg" in view.covers and checkout in view.covers
+    binds = dict(view.binds)
+    assert site in binds and binds[tmp_path / "skeleton"] == sandbox.SKELETON_INSIDE
+    inside = binds[site]  # where site-packages is in the sandbox
+    assert inside / "coursepkg" in view.covers and inside / "course-checkout" in view.covers
     assert elsewhere not in view.covers  # (never bound: nothing to cover)
-    assert view.sys_path[0] == str(sandbox.SKELETON_INSIDE) and str(site) in view.sys_path
+    assert view.sys_path[0] == str(sandbox.SKELETON_INSIDE) and str(inside) in view.sys_path
     args = sandbox.bwrap_arguments(view, 2**20)
     for option in ("--unshare-all", "--die-with-parent", "--new-session", "--clearenv"):
         assert option in args
-    assert args[args.index(str(checkout)) - 1] == "--tmpfs"
+    assert args[args.index(str(inside / "course-checkout")) - 1] == "--tmpfs"
     assert "/home" not in args and str(tmp_path / "private") not in args
+
+
+def test_python_folders_under_a_private_folder_are_bound_elsewhere(tmp_path, monkeypatch):
+    """A checkout (and its .venv) under /tmp: the sandbox's and each worker's own tmpfs on
+    /tmp would hide its site-packages, so it is bound under RELOCATED and sys.path says so."""
+    site = tmp_path / "course" / ".venv" / "lib" / "site-packages"
+    (site / "coursepkg").mkdir(parents=True)
+    monkeypatch.setattr(sandbox, "python_folders", lambda: [site])
+    monkeypatch.setattr(sandbox, "PRIVATE_FOLDERS", (tmp_path,))
+    view = sandbox.build_view(tmp_path / "skeleton")
+    inside = dict(view.binds)[site]
+    assert sandbox.RELOCATED in inside.parents
+    assert view.sys_path == [str(sandbox.SKELETON_INSIDE), str(inside)]
+    assert view.covers == [inside / "coursepkg"]
+    monkeypatch.setattr(sandbox, "PRIVATE_FOLDERS", ())
+    assert dict(sandbox.build_view(tmp_path / "skeleton").binds)[site] == site
 
 
 def test_unreachable_folders_are_staged(tmp_path):

@@ -129,6 +129,11 @@ def drop_privileges() -> None:
 def apply_limits(limits: WorkerLimits, own_user_namespace: bool) -> None:
     """Resource limits of the worker.
 
+    Memory is limited with ``RLIMIT_DATA`` (private writable memory: the heap and every
+    anonymous mapping, so any tensor), not ``RLIMIT_AS``: the address space also counts the
+    shared libraries mapped at import, and the CUDA build of torch maps several GiB of them
+    (a worker forked from a zygote that imported it would have no room left at all).
+
     In its own user namespace, ``RLIMIT_NPROC`` counts that namespace's processes only: the
     submission's own budget. Elsewhere (reduced mode) it counts every process of the uid, so
     the budget is added to what the uid runs now: a fork bomb is still stopped, but gradings
@@ -138,7 +143,7 @@ def apply_limits(limits: WorkerLimits, own_user_namespace: bool) -> None:
     if not own_user_namespace:
         processes += _processes_of(os.getuid())
     pairs = [
-        (resource.RLIMIT_AS, limits.memory_bytes),
+        (resource.RLIMIT_DATA, limits.memory_bytes),
         (resource.RLIMIT_FSIZE, limits.file_bytes),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_CPU, limits.cpu_seconds),

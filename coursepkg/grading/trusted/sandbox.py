@@ -17,7 +17,9 @@ holds exactly what the worker needs, read-only:
 Nothing else exists in it: not the checkout (its ``solutions/``, hidden suites, history),
 not the folder of submissions, not the grader's private folders, not ``/home`` or ``/root``.
 Secret folders that happen to lie inside a bound folder (a checkout under ``/usr/local``,
-say) are covered too. ``/tmp``, ``/var/tmp``, ``/run`` and ``/dev/shm`` are private tmpfs,
+say) are covered too. ``/tmp``, ``/var/tmp``, ``/run`` and ``/dev/shm`` are private tmpfs
+(a Python folder that lies in one of them, such as the ``.venv`` of a checkout under
+``/tmp``, is bound under ``/opt/coursepkg-python`` instead, and ``sys.path`` says so),
 ``--unshare-all`` gives the sandbox its own user, PID, IPC, network, UTS and cgroup
 namespaces, ``--die-with-parent`` ends it with the grader, ``--new-session`` detaches it from
 the terminal. Each worker then confines itself further, in namespaces of its own
@@ -220,9 +222,38 @@ def _other_site_folders() -> list[Path]:
     return found
 
 
+PRIVATE_FOLDERS = (Path("/tmp"), Path("/var/tmp"), Path("/run"), Path("/dev/shm"))
+"""Fresh tmpfs in the sandbox and again in every worker (``confine.PRIVATE_DIRS``)."""
+RELOCATED = Path("/opt/coursepkg-python")
+"""Where a Python folder that lies in a private folder is bound instead (a checkout, and
+its ``.venv``, under ``/tmp``): a worker's own tmpfs on ``/tmp`` would hide it."""
+
+
+class _Places:
+    """Destinations inside the sandbox: a folder's own path, or, for one under a private
+    folder, a place under :data:`RELOCATED` (and every path inside it moves with it)."""
+
+    def __init__(self) -> None:
+        self.moved: dict[Path, Path] = {}
+
+    def bind(self, view: View, folder: Path) -> None:
+        destination = folder
+        if any(_inside(folder, private) for private in PRIVATE_FOLDERS):
+            destination = RELOCATED / f"{len(self.moved)}-{folder.name}"
+            self.moved[folder] = destination
+        view.binds.append((folder, destination))
+
+    def inside(self, path: Path) -> Path:
+        for source, destination in self.moved.items():
+            if _inside(path, source):
+                return destination / path.relative_to(source)
+        return path
+
+
 def build_view(skeleton: Path, secrets: list[Path] = ()) -> View:
     """The view of the sandbox (see the module docstring)."""
     view = View(python=Path(os.path.realpath(sys.executable)))
+    places = _Places()
     roots = [Path("/usr")]
     for name in SYSTEM_LINKS:
         path = Path("/") / name
@@ -230,24 +261,26 @@ def build_view(skeleton: Path, secrets: list[Path] = ()) -> View:
             roots.append(path)
     base = Path(sys.base_prefix).resolve()
     if not any(_inside(base, r) for r in roots):
-        view.binds.append((base, base))
+        places.bind(view, base)
         roots.append(base)
     folders = python_folders()
     for folder in folders:
         if not any(_inside(folder, r) for r in roots):
-            view.binds.append((folder, folder))
+            places.bind(view, folder)
             roots.append(folder)
     if not any(_inside(view.python, r) for r in roots):
-        view.binds.append((view.python.parent, view.python.parent))
+        places.bind(view, view.python.parent)
         roots.append(view.python.parent)
+    view.python = places.inside(view.python)
     view.binds.append((skeleton, SKELETON_INSIDE))
-    view.sys_path = [str(SKELETON_INSIDE)] + [str(f) for f in folders]
+    view.sys_path = [str(SKELETON_INSIDE)] + [str(places.inside(f)) for f in folders]
     # an installed coursepkg, and every secret that lies inside something bound, is covered
     hidden = [f / "coursepkg" for f in [*folders, *_other_site_folders()]]
     hidden += [Path(s).resolve() for s in secrets if Path(s).exists()]
     for path in hidden:
-        if any(_inside(path, r) for r in roots) and path.is_dir() and path not in view.covers:
-            view.covers.append(path)
+        cover = places.inside(path)
+        if any(_inside(path, r) for r in roots) and path.is_dir() and cover not in view.covers:
+            view.covers.append(cover)
     return view
 
 
