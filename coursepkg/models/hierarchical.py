@@ -7,7 +7,7 @@
 Both levels are fused torch modules (``torch.nn.GRU``, ``nn.LSTM`` or ``nn.RNN``). The
 windows of a batch are read as one batch: ``(B, L, C)`` is reshaped to ``(B * n, w, C)``,
 so the low RNN takes ``w`` sequential steps whatever ``L`` is, and the high RNN takes
-``n``. The label's evidence in window ``j`` reaches the output through at most ``w``
+``n``. The label's evidence in window ``j`` reaches the output through at most ``w - 1``
 low steps and ``n - 1 - j`` high steps, instead of up to ``L - 1`` steps of a flat RNN.
 
 The low level can begin with a motif layer (``motif_width > 0``): a causal ``Conv1d``

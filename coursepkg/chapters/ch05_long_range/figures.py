@@ -51,16 +51,8 @@ def plot_genome_scale(result, *, ax: Axes | None = None) -> Figure:
     hierarchical one (paired: the same seed's sequences)."""
     fig, ax = axes_or_new(ax, figsize=(4.5, 3.8))
     flat, hier = result.at_50kb("flat"), result.at_50kb("hierarchical")
-    for seed, f, h in zip(result.seeds, flat, hier, strict=True):
+    for f, h in zip(flat, hier, strict=True):  # the seeds are in the table beside it
         ax.plot([0, 1], [f, h], color=REFERENCE["measured"], linewidth=0.8, zorder=1)
-        ax.annotate(
-            f"seed {seed}",
-            (1, h),
-            xytext=(6, 0),
-            textcoords="offset points",
-            fontsize=6,
-            va="center",
-        )
     ax.scatter(np.zeros_like(flat), flat, color=MODELS["gru"], label="flat GRU reader", zorder=2)
     ax.scatter(
         np.ones_like(hier), hier, color=MODELS["hierarchical"], label="hierarchical", zorder=2
