@@ -61,6 +61,12 @@ CHAPTERS: tuple[Chapter, ...] = (
     ),
     Chapter("ch04", "ch04_lstm", "book/04_lstm", "LSTM: gates and a cell-state highway"),
     Chapter(
+        "ch05",
+        "ch05_long_range",
+        "book/05_long_range",
+        "Reaching far: hierarchical and dilated RNNs",
+    ),
+    Chapter(
         "ch06", "ch06_direction_symmetry", "book/06_direction_symmetry", "Direction and symmetry"
     ),
     Chapter(
