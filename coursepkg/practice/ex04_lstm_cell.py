@@ -83,24 +83,42 @@ def compare_stored(lstm_cell) -> str | None:
     return None
 
 
-def run(lstm_cell) -> int:
-    """Run the public checks on the student's ``lstm_cell``."""
-    checks = PublicCheck("ex04_lstm_cell")
-    checks.check(
+FUNCTIONS = ("lstm_cell",)
+SECTION = 'chapter 4, "The cell, gate by gate"'
+
+
+def checks(lstm_cell) -> PublicCheck:
+    """Run the public checks on the student's ``lstm_cell`` (prints nothing)."""
+    result = PublicCheck("ex04_lstm_cell")
+    result.check(
         "a batch of 3, D = 5, H = 4: new h and c as torch.nn.LSTMCell",
-        "Write down the shape of every intermediate tensor; the result has one row per row "
-        "of x (chapter 4, 'The cell, gate by gate').",
         lambda: compare_with_torch(lstm_cell, 3, 5, 4, seed=1),
+        hints=[
+            f"Write down the shape of every intermediate tensor; each row of the result "
+            f"depends only on the same row of x, h and c ({SECTION}).",
+            "Where do the four gates sit in the stacked weights, and in which order? The "
+            "introduction's equations and torch's documentation of nn.LSTM say.",
+        ],
     )
-    checks.check(
+    result.check(
         "one row, D = H = 6: new h and c as torch.nn.LSTMCell",
-        "When D equals H a transposed weight gives no shape error, only wrong numbers.",
         lambda: compare_with_torch(lstm_cell, 1, 6, 6, seed=2),
+        hints=[
+            "When D equals H a weight used the wrong way round gives no shape error, only "
+            f"wrong numbers: compare each product with the equations ({SECTION})."
+        ],
     )
-    checks.check(
+    result.check(
         f"weights zero, block biases {list(BLOCK_BIASES)}: stored gates and state",
-        "Each block of H rows of the stacked weights belongs to one gate, in the order the "
-        "introduction gives; the dict holds each gate's value after its nonlinearity.",
         lambda: compare_stored(lstm_cell),
+        hints=[
+            "With every weight zero each gate is its nonlinearity of its own bias: which "
+            f"block of rows did each of your gates read ({SECTION})?"
+        ],
     )
-    return checks.report()
+    return result
+
+
+def run(lstm_cell) -> None:
+    """The notebook's last cell: print the public checks' report."""
+    checks(lstm_cell).report()

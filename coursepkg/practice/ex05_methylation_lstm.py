@@ -119,28 +119,47 @@ def check_stored(methylation_lstm) -> str | None:
     return None
 
 
-def run(methylation_step, methylation_lstm) -> int:
-    """Run the public checks on the student's ``methylation_step`` and ``methylation_lstm``."""
-    checks = PublicCheck("ex05_methylation_lstm")
-    section = "(chapter 4, 'An LSTM whose cell state is a methylation level')"
-    checks.check(
+FUNCTIONS = ("methylation_step", "methylation_lstm")
+SECTION = 'chapter 4, "An LSTM whose cell state is a methylation level"'
+GUARANTEES = 'chapter 4, "Guarantees, checked"'
+
+
+def checks(methylation_step, methylation_lstm) -> PublicCheck:
+    """Run the public checks on the student's two functions (prints nothing)."""
+    result = PublicCheck("ex05_methylation_lstm")
+    result.check(
         "methylation_step: a weighted mean of the old level and a candidate level",
-        f"The input gate is tied to the forget gate, and the candidate is a level {section}.",
         lambda: check_half(methylation_step),
+        hints=[
+            f"How much of the candidate enters, once the forget gate is known ({SECTION})?",
+            "Both the forget gate and the candidate are levels between 0 and 1: which "
+            "nonlinearity gives that?",
+        ],
     )
-    checks.check(
+    result.check(
         "methylation_step: sites do not read each other",
-        f"The recurrent weights are one number per site {section}.",
         lambda: check_independent(methylation_step),
+        hints=[f"How many recurrent weights does one site have in this model ({SECTION})?"],
     )
-    checks.check(
+    result.check(
         "methylation_lstm: levels stay in [0, 1] over 50 steps of extreme signals",
-        "Return one state per step, (B, T, H); every state is a weighted mean of levels.",
         lambda: check_bounds(methylation_lstm),
+        hints=[
+            f"A weighted mean of levels is a level: which step breaks that ({GUARANTEES})?",
+            "Check the shape too: one state per step, (B, T, H).",
+        ],
     )
-    checks.check(
+    result.check(
         "methylation_lstm: stored states of a small example (B = 1, T = 3, H = 2)",
-        "Start from h_0 = c_0 = c0 and return the state after reading each x[:, t].",
         lambda: check_stored(methylation_lstm),
+        hints=[
+            "Which state does the first step start from, and which states does the "
+            "function return: before or after reading each input?"
+        ],
     )
-    return checks.report()
+    return result
+
+
+def run(methylation_step, methylation_lstm) -> None:
+    """The notebook's last cell: print the public checks' report."""
+    checks(methylation_step, methylation_lstm).report()

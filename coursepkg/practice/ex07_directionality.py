@@ -43,26 +43,34 @@ def _weights(gen: torch.Generator, H: int, C: int) -> dict:
     }
 
 
-def run(reverse_complement, bidirectional_states, rc_augment) -> int:
-    """Run the public checks on the student's three functions."""
-    checks = PublicCheck("ex07_directionality")
-    checks.check(
+FUNCTIONS = ("reverse_complement", "bidirectional_states", "rc_augment")
+STRANDS = 'chapter 6, "Two strands"'
+BOTH = 'chapter 6, "Reading both ways: the bidirectional RNN"'
+
+
+def checks(reverse_complement, bidirectional_states, rc_augment) -> PublicCheck:
+    """Run the public checks on the student's three functions (prints nothing)."""
+    result = PublicCheck("ex07_directionality")
+    result.check(
         "reverse_complement of AACGTN, shape (6, 4)",
-        "The other strand, read 5' to 3': reverse the order and complement every base. "
-        "N is a row of zeros and stays one.",
         lambda: check_strings(
             reverse_complement(onehot("AACGTN")), ["NACGTT"], (6, 4), "reverse_complement"
         ),
+        hints=[
+            f"Read the other strand as a cell would, 5' to 3'; with the channels in the order "
+            f"A, C, G, T, where does each base's partner sit ({STRANDS})?",
+            "An N pairs with nothing: its row has no 1 to move.",
+        ],
     )
-    checks.check(
+    result.check(
         "reverse_complement of a batch of two, shape (2, 5, 4)",
-        "A batch is (B, L, 4): reverse along the positions of each sequence, not along the batch.",
         lambda: check_strings(
             reverse_complement(onehot_batch(["ACCGT", "GGTNA"])),
             ["ACGGT", "TNACC"],
             (2, 5, 4),
             "reverse_complement",
         ),
+        hints=["A batch is (B, L, 4): which of its axes are positions along one strand?"],
     )
 
     gen = torch.Generator().manual_seed(7)
@@ -106,21 +114,25 @@ def run(reverse_complement, bidirectional_states, rc_augment) -> int:
             )
         return None
 
-    checks.check(
+    result.check(
         "bidirectional_states of a batch (2, 5, 4) with H = 3",
-        "Return (B, L, 2H): the forward states, then the backward states, side by side.",
         shape,
+        hints=[f"How many numbers describe position t once both directions have read it ({BOTH})?"],
     )
-    checks.check(
+    result.check(
         "the forward half at t depends on x_0 .. x_t only",
-        "Start the forward RNN from zeros and read the sequence left to right.",
         forward_half,
+        hints=[
+            f"Which bases has the forward state at position t read, and from what start ({BOTH})?"
+        ],
     )
-    checks.check(
+    result.check(
         "the backward half at t depends on x_t .. x_{L-1} only",
-        "The backward RNN reads right to left; position t must hold the state that has "
-        "read x_t .. x_{L-1} (chapter 6, 'Reading both ways').",
         backward_half,
+        hints=[
+            f"Which bases has the backward state at position t read ({BOTH})?",
+            "However you run the backward RNN, check where its state for position 0 ends up.",
+        ],
     )
 
     def augment():
@@ -135,10 +147,17 @@ def run(reverse_complement, bidirectional_states, rc_augment) -> int:
             else f"labels: expected [1, 0, 1, 0], got {y2.tolist()}"
         )
 
-    checks.check(
+    result.check(
         "rc_augment of two sequences with labels [1, 0]",
-        "The batch first, then the reverse complement of each sequence in the same order; "
-        "each copy keeps its sequence's label.",
         augment,
+        hints=[
+            f"Augmentation shows the model each sequence on both strands: which label does a "
+            f"strand-independent property keep on the other strand ({STRANDS})?"
+        ],
     )
-    return checks.report()
+    return result
+
+
+def run(reverse_complement, bidirectional_states, rc_augment) -> None:
+    """The notebook's last cell: print the public checks' report."""
+    checks(reverse_complement, bidirectional_states, rc_augment).report()

@@ -67,45 +67,56 @@ def check_two_pass(circular_two_pass) -> str | None:
     return f"expected {want[0].tolist()}, got {got[0].double().tolist()}"
 
 
-def run(circular_two_pass, circular_pad, rotate) -> int:
-    """Run the public checks on the student's three functions."""
-    checks = PublicCheck("ex08_circular")
-    checks.check(
+FUNCTIONS = ("circular_two_pass", "circular_pad", "rotate")
+CIRCLES = 'chapter 6, "Circular genomes"'
+
+
+def checks(circular_two_pass, circular_pad, rotate) -> PublicCheck:
+    """Run the public checks on the student's three functions (prints nothing)."""
+    result = PublicCheck("ex08_circular")
+    result.check(
         "circular_two_pass of the circle ACGT with a 2-unit network",
-        "The second pass does not start from zero: the circle has no start.",
         lambda: check_two_pass(circular_two_pass),
+        hints=[f"On a circle, what has the network read just before position 0 ({CIRCLES})?"],
     )
     x = onehot_batch(["ACGTT", "GATCA"])
-    checks.check(
+    result.check(
         "circular_pad of a batch of two circles, context 2",
-        "The bases that come before x_0 on the circle are the last ones of x.",
         lambda: check_strings(circular_pad(x, 2), ["TTACGTT", "CAGATCA"], "circular_pad"),
+        hints=[f"Which bases come just before x_0 when the sequence is a circle ({CIRCLES})?"],
     )
-    checks.check(
+    result.check(
         "circular_pad with a context of 7, longer than the circle (5)",
-        "A context longer than the circle goes round it more than once; the output has "
-        "L + context positions.",
         lambda: check_strings(circular_pad(x, 7), ["TTACGTTACGTT", "CAGATCAGATCA"], "circular_pad"),
+        hints=["Walking back 7 bases round a circle of 5 passes the start more than once."],
     )
-    checks.check(
+    result.check(
         "circular_pad with a context of 0",
-        "No context: the circle as it is.",
         lambda: check_strings(circular_pad(x, 0), ["ACGTT", "GATCA"], "circular_pad"),
+        hints=["With no context, what is left to put in front?"],
     )
-    checks.check(
+    result.check(
         "rotate by 2 and by -1",
-        "torch.roll's meaning: the base at position i moves to position i + shift.",
         lambda: (
             check_strings(rotate(x, 2), ["TTACG", "CAGAT"], "rotate")
             or check_strings(rotate(x, -1), ["CGTTA", "ATCAG"], "rotate")
         ),
+        hints=[
+            "The contract gives the meaning with torch.roll's convention: where does the base "
+            f"at position i go, and which axis holds the positions ({CIRCLES})?"
+        ],
     )
-    checks.check(
+    result.check(
         "rotate by 7 and by -10 (shifts beyond the length)",
-        "Going round a circle of length L by L bases brings every base back.",
         lambda: (
             check_strings(rotate(x, 7), ["TTACG", "CAGAT"], "rotate")
             or check_strings(rotate(x, -10), ["ACGTT", "GATCA"], "rotate")
         ),
+        hints=["Going once round a circle brings every base back where it was."],
     )
-    return checks.report()
+    return result
+
+
+def run(circular_two_pass, circular_pad, rotate) -> None:
+    """The notebook's last cell: print the public checks' report."""
+    checks(circular_two_pass, circular_pad, rotate).report()
