@@ -89,12 +89,16 @@ def time_grading(path: Path) -> tuple[float, str]:
     return time.perf_counter() - start, f"{report.score:g}/{report.max_score:g}"
 
 
-def time_loops() -> list[tuple[str, float, float]]:
+def time_loops() -> list[tuple[str, float, float, bool]]:
     """Our recurrent loops against torch's fused modules on the same shapes.
 
     The threshold RNN (chapter 1's machine) against ``nn.RNN``; the Elman ensemble (S
     networks, chapters 1 and 3) against ``nn.RNN`` reading the same S x B sequences, forward
-    and a training step (forward and backward).
+    and a training step (forward and backward); chapter 4's LSTM written out gate by gate
+    (:class:`~coursepkg.analysis.gates.GateRecorder`) against ``nn.LSTM``. The last entry of
+    a row says whether the 3x budget applies: it does to the loops that stand in for a fused
+    module; the gate recorder runs the fused LSTM and then every gate's equation besides
+    (what the fused module cannot return), so it is reported, not budgeted.
     """
     from coursepkg.models import ElmanEnsemble, ThresholdRNN
 
@@ -117,6 +121,7 @@ def time_loops() -> list[tuple[str, float, float]]:
                 "ThresholdRNN vs nn.RNN (64 x 200 x 32)",
                 best_of(lambda: ours(x)),
                 best_of(lambda: fused(x)),
+                True,
             )
         )
     S, B, L, H = 8, 32, 70, 16
@@ -129,6 +134,7 @@ def time_loops() -> list[tuple[str, float, float]]:
                 "ElmanEnsemble vs nn.RNN (8 x 32 x 70 x 16)",
                 best_of(lambda: ensemble.states(xs)),
                 best_of(lambda: fused(flat)),
+                True,
             )
         )
 
@@ -145,8 +151,26 @@ def time_loops() -> list[tuple[str, float, float]]:
             "ElmanEnsemble vs nn.RNN, training step",
             best_of(step(ensemble, ensemble.states, xs)),
             best_of(step(fused, fused, flat)),
+            True,
         )
     )
+    # Chapter 4 reads every gate of an LSTM, written out gate by gate (GateRecorder: the
+    # fused run, then each gate's equation over all positions and the cell-state recurrence);
+    # the course's only from-scratch LSTM loop is exercise 4's answer, so not in the package.
+    from coursepkg.analysis.gates import GateRecorder
+
+    B, L, H = 64, 200, 32
+    lstm = torch.nn.LSTM(4, H, batch_first=True)
+    recorder = GateRecorder(lstm)
+    with torch.no_grad():
+        rows.append(
+            (
+                "GateRecorder (every gate) vs nn.LSTM (64 x 200 x 32)",
+                best_of(lambda: recorder(x)),
+                best_of(lambda: lstm(x)),
+                False,
+            )
+        )
     return rows
 
 
@@ -223,13 +247,14 @@ def main() -> int:
             budget = f"budget {GRADE_BUDGET:.0f} s"
             print(f"  {name:40s} {seconds:6.1f} s  {score:>7s}   {budget}   {verdict}")
     print("\nrecurrent loops against torch's fused modules")
-    for name, ours, fused in time_loops():
+    for name, ours, fused, budgeted in time_loops():
         ratio = ours / fused
-        ok = ratio <= LOOP_BUDGET
+        ok = ratio <= LOOP_BUDGET or not budgeted
         over += not ok
+        verdict = f"budget {LOOP_BUDGET:.0f}x  {'ok' if ok else 'OVER'}" if budgeted else "reported"
         print(
-            f"  {name:42s} {ours * 1e3:7.1f} ms vs {fused * 1e3:6.1f} ms  = {ratio:4.1f}x  "
-            f"budget {LOOP_BUDGET:.0f}x  {'ok' if ok else 'OVER'}"
+            f"  {name:52s} {ours * 1e3:7.1f} ms vs {fused * 1e3:6.1f} ms  = {ratio:4.1f}x  "
+            f"{verdict}"
         )
     if not args.skip_book:
         seconds = time_book_from_clean_checkout()

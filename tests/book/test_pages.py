@@ -56,6 +56,16 @@ def test_bibliography_parses_with_unique_keys():
     assert sorted(parsed.entries) == sorted(keys)
 
 
+def test_each_paper_has_one_entry():
+    """Two entries for one paper get the same author-year label, a duplicate under ``-W``: a
+    second page that cites it uses ``:keyprefix:`` instead (see below)."""
+    seen: dict[str, str] = {}
+    for key, entry in parse_file(str(BIB)).entries.items():
+        title = re.sub(r"[^a-z0-9]+", " ", entry.fields.get("title", "").lower()).strip()
+        assert title not in seen, f"{BIB.name}: {key} and {seen[title]} are the same paper"
+        seen[title] = key
+
+
 def _entry_key(label: str, text: str) -> str:
     """The bibliography key a citation label names: a page whose bibliography directive has
     ``:keyprefix: ch04-`` cites ``ch04-<key>`` (so two pages can cite one entry)."""
