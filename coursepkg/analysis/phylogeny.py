@@ -4,7 +4,10 @@
 summarises the species by its hidden states, and clusters the summaries by average linkage
 (UPGMA, ``scipy.cluster.hierarchy.linkage(method="average")`` on Euclidean distances);
 :func:`kmer_tree` does the same from k-mer frequencies, the classic alignment-free
-baseline. :func:`robinson_foulds` counts the splits on which two trees disagree.
+baseline. :func:`tree_from_profiles` also offers neighbour joining (``method="nj"``,
+Biopython's ``DistanceTreeConstructor.nj``) on the same Euclidean distances: it does not
+assume that every lineage changed at one rate, as average linkage does, and its tree is
+unrooted. :func:`robinson_foulds` counts the splits on which two trees disagree.
 
 The Robinson-Foulds distance of two unrooted trees on the same ``n`` tips is the number of
 bipartitions (splits made by cutting one inner edge) found in one tree and not in the
@@ -55,17 +58,52 @@ def _average_linkage_tree(profiles: np.ndarray, names: list[str], namespace=None
     return tree
 
 
-@torch.no_grad()
-def rebuild_species_tree(model, genomes: dict[str, str], window: int = 100, namespace=None):
-    """The species tree read from a model's hidden states, as a ``dendropy.Tree``.
+def _nj_tree(profiles: np.ndarray, names: list[str], namespace=None):
+    """An unrooted ``dendropy.Tree`` by neighbour joining on the Euclidean distances
+    between the rows of ``profiles`` ``(S, F)`` (Biopython's ``DistanceTreeConstructor``)."""
+    import io
 
-    Each genome is cut into windows of ``window`` bases, read by ``model.states`` (any
-    module with ``states(x (B, L, 4)) -> (B, L, H)``), and the species is summarised by
-    the mean of its states over every position of every window. Species whose summaries
-    lie close together are joined first (average linkage on Euclidean distances).
-    ``namespace`` (a ``dendropy.TaxonNamespace``) lets the tree be compared with another
-    on the same taxa.
-    """
+    import dendropy
+    from Bio import Phylo
+    from Bio.Phylo.TreeConstruction import DistanceMatrix, DistanceTreeConstructor
+
+    d = np.linalg.norm(profiles[:, None, :] - profiles[None, :, :], axis=-1)
+    lower = [[float(d[i, j]) for j in range(i + 1)] for i in range(len(names))]
+    tree = DistanceTreeConstructor().nj(DistanceMatrix(list(names), lower))
+    text = io.StringIO()
+    Phylo.write(tree, text, "newick")
+    namespace = namespace if namespace is not None else dendropy.TaxonNamespace(names)
+    return dendropy.Tree.get(
+        data=text.getvalue(), schema="newick", taxon_namespace=namespace, rooting="force-unrooted"
+    )
+
+
+TREE_BUILDERS = ("average", "nj")
+"""How :func:`tree_from_profiles` joins species: average linkage (UPGMA) or neighbour
+joining."""
+
+
+def tree_from_profiles(profiles: np.ndarray, names: list[str], method="average", namespace=None):
+    """A ``dendropy.Tree`` whose tip ``i`` is ``names[i]``, from the rows of ``profiles``
+    ``(S, F)`` (one summary vector per species), by ``method`` in :data:`TREE_BUILDERS`."""
+    profiles = np.asarray(profiles, dtype=float)
+    if profiles.ndim != 2 or profiles.shape[0] != len(names) or len(names) < 3:
+        raise ValueError(
+            f"need profiles (S, F) with S = len(names) >= 3, got {profiles.shape} "
+            f"for {len(names)} names"
+        )
+    if method == "average":
+        return _average_linkage_tree(profiles, list(names), namespace)
+    if method == "nj":
+        return _nj_tree(profiles, list(names), namespace)
+    raise ValueError(f"method must be one of {TREE_BUILDERS}, got {method!r}")
+
+
+@torch.no_grad()
+def species_summaries(model, genomes: dict[str, str], window: int = 100):
+    """``(names, summaries)``: the species in sorted order and, for each, the mean of the
+    model's hidden states over every position of every window of ``window`` bases,
+    ``(S, H)``. ``model`` is any module with ``states(x (B, L, 4)) -> (B, L, H)``."""
     if len(genomes) < 3:
         raise ValueError(f"need at least 3 species to build a tree, got {len(genomes)}")
     names = sorted(genomes)
@@ -73,7 +111,24 @@ def rebuild_species_tree(model, genomes: dict[str, str], window: int = 100, name
     for name in names:
         states = model.states(_genome_windows(genomes[name], window))  # (N, window, H)
         summaries.append(states.reshape(-1, states.shape[-1]).mean(0).double().numpy())
-    return _average_linkage_tree(np.stack(summaries), names, namespace)
+    return names, np.stack(summaries)
+
+
+def rebuild_species_tree(
+    model, genomes: dict[str, str], window: int = 100, namespace=None, method="average"
+):
+    """The species tree read from a model's hidden states, as a ``dendropy.Tree``.
+
+    Each genome is cut into windows of ``window`` bases, read by ``model.states`` (any
+    module with ``states(x (B, L, 4)) -> (B, L, H)``), and the species is summarised by
+    the mean of its states over every position of every window
+    (:func:`species_summaries`). Species whose summaries lie close together are joined
+    first (average linkage on Euclidean distances, or ``method="nj"``).
+    ``namespace`` (a ``dendropy.TaxonNamespace``) lets the tree be compared with another
+    on the same taxa.
+    """
+    names, summaries = species_summaries(model, genomes, window)
+    return tree_from_profiles(summaries, names, method, namespace)
 
 
 def kmer_profile(sequence: str, k: int) -> np.ndarray:

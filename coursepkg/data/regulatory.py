@@ -132,6 +132,21 @@ def _site_starts(seq: str) -> list[tuple[int, int]]:
     return sorted(found)
 
 
+def motif_sites(sequences: list[str]) -> np.ndarray:
+    """``(N, L)`` bool: True at every base covered by a transcription-factor site of
+    :data:`TF_MOTIFS` (the planted ones, and any a background happens to spell)."""
+    if not sequences:
+        raise ValueError("motif_sites needs at least one sequence")
+    length = len(sequences[0])
+    if any(len(s) != length for s in sequences):
+        raise ValueError("all sequences must have the same length")
+    mask = np.zeros((len(sequences), length), dtype=bool)
+    for n, seq in enumerate(sequences):
+        for start, end in _site_starts(seq):
+            mask[n, start:end] = True
+    return mask
+
+
 def features(sequences: list[str]) -> dict[str, np.ndarray]:
     """Every feature of :data:`FEATURES` for each sequence (module docstring), ``(N,)`` each.
 

@@ -79,6 +79,28 @@ def test_units_are_correlated_within_one_class_and_the_control_is_untouched(stud
     )
 
 
+def test_occlusion_and_ablation_are_measured_against_their_controls(study):
+    run = study.regulatory[0]
+    assert set(run.occlusion) == {"trained", "untrained", "shuffled sites"}
+    assert all(0 <= v <= 1 for v in run.occlusion.values())
+    example = run.example
+    assert len(example["sequence"]) == TINY.length
+    assert example["sites"].shape == example["trained"].shape == (TINY.length,)
+    assert example["sites"].tolist() == [
+        any(s <= t < e for s, e in _sites(example["sequence"])) for t in range(TINY.length)
+    ]
+    assert set(run.ablation) == {"top", "random"}
+    assert all(-1 <= v <= 1 for v in run.ablation.values())
+    # every tree method was scored, NJ included
+    assert set(study.species[0].rf) == set(ch7.TREE_METHODS)
+
+
+def _sites(seq):
+    from coursepkg.data.regulatory import TF_MOTIFS
+
+    return [(i, i + len(m)) for m in TF_MOTIFS for i in range(len(seq)) if seq.startswith(m, i)]
+
+
 def test_the_tata_probe_moves_the_box_and_nothing_else():
     seqs = ["ACGT" * 20, "TTGCA" * 16]
     there, elsewhere = ch7.tata_probe(seqs, seed=3)
@@ -108,6 +130,8 @@ def test_tables_show_spreads(study):
         ch7.correlation_table(study.regulatory),
         ch7.family_table(study.family),
         ch7.tree_table(study.species),
+        ch7.attribution_table(study.regulatory),
+        ch7.ablation_table(study.regulatory),
     ):
         assert table and all("(" in str(v) for row in table for v in list(row.values())[1:])
 
@@ -124,6 +148,7 @@ def test_figures_are_drawn(study):
     )
     assert _drawn(figures.plot_best_unit(run, "motif_count", values, "motifs", keep))
     assert _drawn(figures.plot_probe(study.regulatory))
+    assert _drawn(figures.plot_occlusion(run, study.regulatory))
     assert _drawn(figures.plot_divergence(study.family[0], study.family))
     assert _drawn(figures.plot_trees(study.species[0]))
     assert _drawn(figures.plot_tree_distances(study.species, ch7.TREE_METHODS))

@@ -67,6 +67,34 @@ CLAIMS = [
         0.35,
         over="median",
     ),
+    Claim(
+        "ch07.occlusion_on_motifs",
+        "The bases whose occlusion moves the trained network's logit most lie on the planted "
+        "motif sites far more often than the untrained network's do.",
+        "share of each held-out enhancer's top-6 occlusion positions on a motif site, trained "
+        "minus untrained (paired)",
+        ">=",
+        0.15,
+        over="median",
+    ),
+    Claim(
+        "ch07.occlusion_beats_shuffle",
+        "The trained network's top occlusion positions fall on the motif sites far more "
+        "often than on the same sites shuffled along the sequence.",
+        "share of top-6 occlusion positions on a site, true sites minus shuffled sites",
+        ">=",
+        0.2,
+        over="median",
+    ),
+    Claim(
+        "ch07.ablation_top_units",
+        "Zeroing the four units that track the motif count most closely costs no more "
+        "held-out accuracy than zeroing four random units: almost none.",
+        "held-out accuracy lost, top-4 motif-count units minus four random units (paired)",
+        "<=",
+        0.02,
+        over="median",
+    ),
     # --- the fn3 family ---------------------------------------------------------------------
     Claim(
         "ch07.family_after_agrees",

@@ -6,6 +6,10 @@
   motif count, motif spacing and TATA boxes in the enhancers, CpG density in the
   promoters. A probe moves one TATA box in each held-out enhancer to the promoters'
   TATA position or elsewhere, to ask whether the network cares where the box is.
+  Occlusion (:mod:`coursepkg.analysis.occlusion`) hides one base at a time and asks
+  whether the bases the output depends on most are the planted motif sites; ablation
+  zeroes the summary units that track the motif count most closely and measures the
+  accuracy lost, beside zeroing as many units drawn at random.
 * :func:`family_run` trains a next-residue LSTM on the Pfam fn3 seed and compares, column
   by column of the alignment, how far apart the members' hidden states are with how
   conserved the column is.
@@ -29,12 +33,19 @@ import torch.nn.functional as F
 from scipy.stats import spearmanr
 
 from coursepkg.analysis.conservation import AlignedFamily, mean_pairwise_distance
-from coursepkg.analysis.phylogeny import kmer_tree, rebuild_species_tree, robinson_foulds
+from coursepkg.analysis.occlusion import occlusion_profile, top_k_hits
+from coursepkg.analysis.phylogeny import (
+    kmer_tree,
+    robinson_foulds,
+    species_summaries,
+    tree_from_profiles,
+)
 from coursepkg.analysis.units import unit_correlations
 from coursepkg.data import real
 from coursepkg.data.regulatory import (
     TATA,
     enhancer_promoter_dataset,
+    motif_sites,
     tata_position,
 )
 from coursepkg.data.species import simulate_species
@@ -58,6 +69,10 @@ class Settings:
     hidden: int = 16
     filters: int = 16
     epochs: int = 10
+    n_occluded: int = 100
+    top_k: int = 6
+    n_ablated: int = 4
+    ablation_draws: int = 20
     # the fn3 family
     family_hidden: int = 32
     family_epochs: int = 20
@@ -119,6 +134,18 @@ class RegulatoryRun:
     probe_shift: dict
     """``{"trained": .., "untrained": ..}``: mean change of the logit when the same TATA box
     sits at the promoters' TATA position instead of elsewhere (paired, enhancer by enhancer)."""
+
+    occlusion: dict
+    """``{"trained": .., "untrained": .., "shuffled sites": ..}``: mean share of each held-out
+    enhancer's ``top_k`` occlusion positions that fall on a motif site; "shuffled sites"
+    scores the trained network's positions against the sites permuted along each sequence."""
+    example: dict
+    """One held-out enhancer: ``{"sequence", "sites" (L,), "trained" (L,), "untrained" (L,)}``
+    (the occlusion profiles)."""
+    ablation: dict
+    """``{"top": .., "random": ..}``: held-out accuracy lost when ``n_ablated`` summary units
+    are set to 0: the ones with the largest ``|r|`` with the motif count (chosen on the
+    training enhancers), or random ones (mean over ``ablation_draws`` draws)."""
 
     def best(self, feature: str, network: str = "trained") -> float:
         """The largest ``|r|`` of any unit with ``feature``."""
@@ -187,6 +214,14 @@ def regulatory_run(seed: int, settings: Settings = BOOK) -> RegulatoryRun:
                     correlations.setdefault(feature, {})[name] = r
                 shift = net(onehot_batch(there)) - net(onehot_batch(elsewhere))
                 shifts[name] = float(shift.mean())
+        occlusion, example = occlusion_scores(
+            model,
+            untrained,
+            enhancers[: settings.n_occluded],
+            settings.top_k,
+            derive(seed, "shuffle"),
+        )
+        ablation = ablation_drops(model, x, data, settings, derive(seed, "ablation"))
     return RegulatoryRun(
         seed,
         model,
@@ -196,7 +231,93 @@ def regulatory_run(seed: int, settings: Settings = BOOK) -> RegulatoryRun:
         labels,
         correlations,
         shifts,
+        occlusion,
+        example,
+        ablation,
     )
+
+
+def occlusion_scores(model, untrained, enhancers: list[str], k: int, seed: int):
+    """Top-``k`` occlusion hits on the motif sites (see :attr:`RegulatoryRun.occlusion`),
+    and the profiles of the first enhancer."""
+    sites = motif_sites(enhancers)
+    x = onehot_batch(enhancers)
+    profiles = {
+        name: occlusion_profile(net, x).numpy()
+        for name, net in (("trained", model), ("untrained", untrained))
+    }
+    rng = np.random.default_rng(seed)
+    shuffled = np.stack([rng.permutation(row) for row in sites])
+    scores = {name: float(top_k_hits(p, sites, k).mean()) for name, p in profiles.items()}
+    scores["shuffled sites"] = float(top_k_hits(profiles["trained"], shuffled, k).mean())
+    example = {"sequence": enhancers[0], "sites": sites[0]}
+    example.update({name: p[0] for name, p in profiles.items()})
+    return scores, example
+
+
+def ablation_drops(model, x, data, settings: Settings, seed: int) -> dict:
+    """Held-out accuracy lost by zeroing summary units (see :attr:`RegulatoryRun.ablation`)."""
+    n, m = settings.n_train, settings.n_ablated
+    y = torch.tensor(data.labels[n:], dtype=torch.float32)
+    with torch.no_grad():
+        train_s = model.summary(x[:n]).numpy()
+        test_s = model.summary(x[n:])
+        keep = data.labels[:n] == 0
+        r = unit_correlations(train_s[keep], data.features["motif_count"][:n][keep])
+
+        def accuracy(units) -> float:
+            s = test_s.clone()
+            s[:, list(units)] = 0.0
+            return float(((model.readout(s)[:, 0] > 0).float() == y).float().mean())
+
+        full = accuracy([])
+        top = np.argsort(-np.abs(r))[:m]
+        rng = np.random.default_rng(seed)
+        units = test_s.shape[1]
+        random = [
+            accuracy(rng.choice(units, m, replace=False)) for _ in range(settings.ablation_draws)
+        ]
+    return {"top": full - accuracy(top), "random": full - float(np.mean(random))}
+
+
+def attribution_table(runs: list[RegulatoryRun]) -> list[dict]:
+    """Occlusion hits on motif sites and accuracy lost by ablation, median (min-max)."""
+    from coursepkg.viz.tables import spread
+
+    occ = [
+        {
+            "measure": f"top-k occlusion positions on a motif site: {name}",
+            "value": spread([r.occlusion[name] for r in runs]),
+        }
+        for name in ("trained", "untrained", "shuffled sites")
+    ]
+    occ.append(
+        {
+            "measure": "trained minus untrained",
+            "value": spread([r.occlusion["trained"] - r.occlusion["untrained"] for r in runs]),
+        }
+    )
+    return occ
+
+
+def ablation_table(runs: list[RegulatoryRun]) -> list[dict]:
+    """Held-out accuracy lost by zeroing units, median (min-max) over seeds."""
+    from coursepkg.viz.tables import spread
+
+    return [
+        {
+            "units zeroed": "most correlated with the motif count",
+            "accuracy lost": spread([r.ablation["top"] for r in runs]),
+        },
+        {
+            "units zeroed": "random (mean of the draws)",
+            "accuracy lost": spread([r.ablation["random"] for r in runs]),
+        },
+        {
+            "units zeroed": "difference (paired)",
+            "accuracy lost": spread([r.ablation["top"] - r.ablation["random"] for r in runs]),
+        },
+    ]
 
 
 def correlation_table(runs: list[RegulatoryRun]) -> list[dict]:
@@ -319,7 +440,7 @@ def family_table(runs: list[FamilyRun]) -> list[dict]:
 
 # --- 3. twelve species -----------------------------------------------------------------------
 
-TREE_METHODS = ("trained", "untrained", "k-mer")
+TREE_METHODS = ("trained", "trained, NJ", "untrained", "k-mer")
 
 
 @dataclass
@@ -363,9 +484,12 @@ def species_run(seed: int, settings: Settings = BOOK) -> SpeciesRun:
         )
         model.eval()
         taxa = sim.tree.taxon_namespace
+        names, trained_means = species_summaries(model, test, w)
+        _, untrained_means = species_summaries(untrained, test, w)
         trees = {
-            "trained": rebuild_species_tree(model, test, w, namespace=taxa),
-            "untrained": rebuild_species_tree(untrained, test, w, namespace=taxa),
+            "trained": tree_from_profiles(trained_means, names, "average", taxa),
+            "trained, NJ": tree_from_profiles(trained_means, names, "nj", taxa),
+            "untrained": tree_from_profiles(untrained_means, names, "average", taxa),
             "k-mer": kmer_tree(test, settings.k, namespace=taxa),
         }
         rf = {method: robinson_foulds(tree, sim.tree)[1] for method, tree in trees.items()}
@@ -417,6 +541,13 @@ class Study:
             "ch07.family_before_learned": [
                 f.spearman("trained", "before") - f.spearman("untrained", "before") for f in fam
             ],
+            "ch07.occlusion_on_motifs": [
+                r.occlusion["trained"] - r.occlusion["untrained"] for r in reg
+            ],
+            "ch07.occlusion_beats_shuffle": [
+                r.occlusion["trained"] - r.occlusion["shuffled sites"] for r in reg
+            ],
+            "ch07.ablation_top_units": [r.ablation["top"] - r.ablation["random"] for r in reg],
             "ch07.tree_rebuilt": [s.rf["trained"] for s in sp],
             "ch07.tree_needs_training": [s.rf["untrained"] - s.rf["trained"] for s in sp],
             "ch07.tree_beside_kmer": [s.rf["trained"] - s.rf["k-mer"] for s in sp],

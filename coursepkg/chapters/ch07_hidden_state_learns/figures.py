@@ -23,7 +23,14 @@ from coursepkg.viz.palette import MODELS, REFERENCE, REGULATORY
 NETWORK_COLOURS = {
     "trained": MODELS["lstm"],
     "untrained": MODELS["untrained"],
+    "trained, NJ": MODELS["lstm"],  # the same states, joined by neighbour joining
     "k-mer": MODELS["baseline"],
+}
+TREE_LABELS = {
+    "trained": "trained LSTM\n(UPGMA)",
+    "trained, NJ": "trained LSTM\n(NJ)",
+    "untrained": "untrained LSTM\n(UPGMA)",
+    "k-mer": "k-mer\n(UPGMA)",
 }
 
 
@@ -155,6 +162,48 @@ def plot_probe(runs) -> Figure:
     return fig
 
 
+def plot_occlusion(run, runs) -> Figure:
+    """Left: the occlusion profile ``o_t`` of one held-out enhancer, trained and untrained,
+    with its motif sites shaded. Right: the share of each enhancer's top-k positions that
+    fall on a site, every seed, beside the untrained network and shuffled sites."""
+    example = run.example
+    fig, axes = new_figure(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [3, 1.2]})
+    ax = axes[0, 0]
+    sites = np.asarray(example["sites"])
+    for t in np.flatnonzero(sites):
+        ax.axvspan(t - 0.5, t + 0.5, color=REGULATORY["motif"], alpha=0.18, lw=0)
+    positions = np.arange(len(sites))
+    for network in ("untrained", "trained"):
+        ax.plot(
+            positions,
+            example[network],
+            color=NETWORK_COLOURS[network],
+            lw=1.2,
+            label=f"{network} network",
+        )
+    ax.axhline(0, color=REFERENCE["chance"], ls=":")
+    ax.set_xlabel("position t (shaded: planted motif sites)")
+    ax.set_ylabel("logit change when base t\nis hidden (o_t)")
+    ax.set_title(f"one held-out enhancer (seed {run.seed})")
+    ax.legend(fontsize=8)
+    ax = axes[0, 1]
+    controls = ("trained", "untrained", "shuffled sites")
+    colours = (NETWORK_COLOURS["trained"], NETWORK_COLOURS["untrained"], REFERENCE["chance"])
+    for k, (name, colour) in enumerate(zip(controls, colours, strict=True)):
+        values = [r.occlusion[name] for r in runs]
+        ax.scatter(
+            np.full(len(values), k) + np.linspace(-0.12, 0.12, len(values)), values, color=colour
+        )
+        ax.plot([k - 0.2, k + 0.2], [np.median(values)] * 2, color=colour)
+    ax.set_xticks(range(len(controls)))
+    ax.set_xticklabels(["trained", "untrained", "trained,\nshuffled sites"], fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of top-k positions\non a motif site")
+    ax.set_title("every seed (line: median)")
+    fig.tight_layout()
+    return fig
+
+
 def plot_divergence(run, runs) -> Figure:
     """Left: state divergence against conservation, column by column, for one seed (before
     and after reading the residue, trained and untrained). Right: the rank correlation on
@@ -253,7 +302,7 @@ def plot_trees(run) -> Figure:
 
 def plot_tree_distances(runs, methods: Sequence[str]) -> Figure:
     """Normalised RF distance of each method's tree to the true tree, every seed."""
-    fig, ax = axes_or_new(None, figsize=(5.5, 3.2))
+    fig, ax = axes_or_new(None, figsize=(6, 3.4))
     for k, method in enumerate(methods):
         values = [r.rf[method] for r in runs]
         ax.scatter(
@@ -263,7 +312,7 @@ def plot_tree_distances(runs, methods: Sequence[str]) -> Figure:
         )
         ax.plot([k - 0.2, k + 0.2], [np.median(values)] * 2, color=NETWORK_COLOURS[method])
     ax.set_xticks(range(len(methods)))
-    ax.set_xticklabels([m if m == "k-mer" else f"{m} LSTM" for m in methods])
+    ax.set_xticklabels([TREE_LABELS.get(m, m) for m in methods], fontsize=8)
     ax.set_ylim(-0.05, 1.05)
     ax.set_ylabel("RF / max (0 = true topology)")
     ax.set_title("rebuilt trees, every seed (line: median)")
