@@ -129,10 +129,12 @@ def drop_privileges() -> None:
 def apply_limits(limits: WorkerLimits, own_user_namespace: bool) -> None:
     """Resource limits of the worker.
 
-    Memory is limited with ``RLIMIT_DATA`` (private writable memory: the heap and every
-    anonymous mapping, so any tensor), not ``RLIMIT_AS``: the address space also counts the
-    shared libraries mapped at import, and the CUDA build of torch maps several GiB of them
-    (a worker forked from a zygote that imported it would have no room left at all).
+    Memory: ``limits.memory_bytes`` of private writable memory (``RLIMIT_DATA``: the heap
+    and every private mapping, so any tensor), and as much again of new address space
+    beyond what is mapped when the worker starts (``RLIMIT_AS``: that also bounds shared
+    mappings, such as ``mmap.mmap(-1, n)``, which ``RLIMIT_DATA`` does not count). The
+    address-space limit is relative because torch is already imported: the CUDA build maps
+    several GiB of libraries, and a fixed limit would leave such a worker no room at all.
 
     In its own user namespace, ``RLIMIT_NPROC`` counts that namespace's processes only: the
     submission's own budget. Elsewhere (reduced mode) it counts every process of the uid, so
@@ -144,6 +146,7 @@ def apply_limits(limits: WorkerLimits, own_user_namespace: bool) -> None:
         processes += _processes_of(os.getuid())
     pairs = [
         (resource.RLIMIT_DATA, limits.memory_bytes),
+        (resource.RLIMIT_AS, _address_space() + limits.memory_bytes),
         (resource.RLIMIT_FSIZE, limits.file_bytes),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -155,6 +158,15 @@ def apply_limits(limits: WorkerLimits, own_user_namespace: bool) -> None:
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(kind, (value, value))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has mapped now (``VmSize``)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmSize in /proc/self/status")
 
 
 def _processes_of(uid: int) -> int:

@@ -401,6 +401,17 @@ ATTACKS: dict[str, Attack] = {
         ],
         "resources",
     ),
+    "shared_memory_hoard_in_function": Attack(
+        "solution",
+        [
+            (
+                "insert",
+                -1,
+                "import mmap\ndef motif_rnn_weights(motif):\n    hoard = []\n    while True:\n        hoard.append(mmap.mmap(-1, 2**28))",
+            )
+        ],
+        "resources",
+    ),
     "loud_but_correct": Attack("solution", [("insert", -1, None)], "resources"),
     # 1. trusting the student's process
     "forged_cell_error": Attack("solution", [("insert", -1, FORGED_CELL_ERROR)], "trust"),

@@ -199,6 +199,12 @@ def test_huge_allocation_in_the_function_hits_the_memory_limit(run):
     assert g.score == 0 and ("MemoryError" in g.reasons() or "memory" in g.reasons())
 
 
+def test_shared_memory_counts_against_the_memory_limit(run):
+    """Shared anonymous mappings escape RLIMIT_DATA; the address-space limit stops them."""
+    g = one(run, "shared_memory_hoard_in_function")
+    assert g.score == 0 and "Cannot allocate memory" in g.reasons(), g.reasons()[:2000]
+
+
 def test_loud_correct_notebook_gets_full_marks(run):
     assert one(run, "loud_but_correct").score == FULL
 
