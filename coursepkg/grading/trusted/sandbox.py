@@ -19,7 +19,7 @@ not the folder of submissions, not the grader's private folders, not ``/home`` o
 Secret folders that happen to lie inside a bound folder (a checkout under ``/usr/local``,
 say) are covered too. ``/tmp``, ``/var/tmp``, ``/run`` and ``/dev/shm`` are private tmpfs
 (a Python folder that lies in one of them, such as the ``.venv`` of a checkout under
-``/tmp``, is bound under ``/opt/coursepkg-python`` instead, and ``sys.path`` says so),
+``/tmp``, is bound under ``/opt/sandbox-python`` instead, and ``sys.path`` says so),
 ``--unshare-all`` gives the sandbox its own user, PID, IPC, network, UTS and cgroup
 namespaces, ``--die-with-parent`` ends it with the grader, ``--new-session`` detaches it from
 the terminal. Each worker then confines itself further, in namespaces of its own
@@ -224,7 +224,7 @@ def _other_site_folders() -> list[Path]:
 
 PRIVATE_FOLDERS = (Path("/tmp"), Path("/var/tmp"), Path("/run"), Path("/dev/shm"))
 """Fresh tmpfs in the sandbox and again in every worker (``confine.PRIVATE_DIRS``)."""
-RELOCATED = Path("/opt/coursepkg-python")
+RELOCATED = Path("/opt/sandbox-python")
 """Where a Python folder that lies in a private folder is bound instead (a checkout, and
 its ``.venv``, under ``/tmp``): a worker's own tmpfs on ``/tmp`` would hide it."""
 

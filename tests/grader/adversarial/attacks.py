@@ -426,6 +426,9 @@ ATTACKS: dict[str, Attack] = {
     "grandchild_forger": Attack("stub", [("insert", -1, GRANDCHILD_FORGER)], "trust"),
     # 2. answers within reach
     "reach_package": Attack("stub", [("insert", -1, REACH_PACKAGE)], "reach"),
+    "imports_the_package": Attack(
+        "solution", [("insert", 1, "from coursepkg.sequences import onehot")], "reach"
+    ),
     # 3. seeing what it must not
     "probe_isolation": Attack("stub", [("insert", -1, PROBE)], "see"),
     # 4. leaving things behind, sharing limits

@@ -263,9 +263,11 @@ def test_the_course_package_is_out_of_reach(run):
 
 
 def test_importing_the_package_is_explained(run):
-    assert "the course package (coursepkg), which the grader does not provide" in (
-        one(run, "stub").problems
-    )
+    """A graded cell that imports coursepkg fails alone, with the reason; what the other
+    cells define is graded as usual."""
+    g = one(run, "imports_the_package")
+    assert "the course package (coursepkg), which the grader does not provide" in g.problems
+    assert g.score == FULL
 
 
 # --- 3. nothing it must not see -------------------------------------------------------------
@@ -315,7 +317,9 @@ def test_monkeypatched_libraries_do_not_reach_the_grader(run):
 
 
 def test_forged_objects_arrive_as_plain_data(run):
-    assert one(run, "forged_eq").score == 0 and "is missing" in one(run, "forged_eq").reasons()
+    # a dict subclass that claims every key arrives as the plain dict it holds: empty
+    forged = one(run, "forged_eq")
+    assert forged.score == 0 and "returned a dict without" in forged.reasons()
     assert one(run, "torch_function_subclass").score <= 1
 
 
