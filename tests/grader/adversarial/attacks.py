@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -477,6 +478,7 @@ def motif_rnn_weights(motif):
 """,
     "fake_passed_output": """
 import json
+import time
 for name in ["test_returns_weights_of_the_right_shapes", "test_detects_ACG", "test_random_motifs"]:
     print(f"tests/test_ex01_motif_fsm.py::{name} PASSED")
 print("============================== 7 passed in 0.01s ===============================")
@@ -714,15 +716,24 @@ def attack_report(output: str) -> dict:
     raise AssertionError(f"the submission printed no report; output was: {output[:500]!r}")
 
 
-def survivors() -> list[int]:
-    """Processes on this machine whose command line carries :data:`MARKER`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if MARKER.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+def survivors(grace: float = 0.0) -> list[int]:
+    """Processes on this machine whose command line carries :data:`MARKER`.
+
+    The kernel ends a sandbox's processes when its PID namespace ends, but a busy machine
+    may take a moment to run hundreds of them to their exit: a process still there after
+    ``grace`` seconds (a sleeper asks for 600) has outlived its grading.
+    """
+    deadline = time.monotonic() + grace
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if MARKER.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.5)

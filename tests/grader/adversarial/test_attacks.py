@@ -59,7 +59,7 @@ def run(request) -> hostile_class.ClassRun:
         request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
         as_user = unprivileged.UID if (mode == "user" and AS_ROOT) else None
         result = hostile_class.run(base / "class", base / "out", as_user, mode)
-        result.survivors = attacks.survivors()
+        result.survivors = attacks.survivors(grace=20.0)
         result.host_leftovers = [
             folder
             for folder in ("/tmp", "/var/tmp", "/run/lock", "/dev/shm")
