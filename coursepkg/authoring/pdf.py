@@ -15,20 +15,12 @@ a static figure beside it, which the PDF keeps.
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-]
+from coursepkg.authoring.browser import CHROMIUM, CHROMIUM_ARGS, serve
+
 PRINT_CSS = """
 /* Printing: the text column only, nothing that needs a kernel or a mouse. */
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-footer-content,
@@ -56,11 +48,6 @@ def single_page(html_dir: Path) -> Path:
     return index.parent / redirect.group(1) if redirect else index
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 def print_book(html_dir: Path, out: Path, *, chromium: str = CHROMIUM) -> Path:
     """Print the single-page build in ``html_dir`` (see :func:`single_page`) to ``out``.
 
@@ -78,37 +65,30 @@ def print_book(html_dir: Path, out: Path, *, chromium: str = CHROMIUM) -> Path:
         raise FileNotFoundError(f"{chromium} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright  # a test and authoring dependency
 
-    handler = functools.partial(_Quiet, directory=str(html_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".pdf.part")
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{book}", wait_until="load")
-            if page.locator(".math").count():
-                try:
-                    page.wait_for_function(
-                        "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                        timeout=60_000,
-                    )
-                except Exception as err:  # playwright's TimeoutError
-                    raise RuntimeError(f"MathJax never started on the book page: {err}") from err
-                page.evaluate("() => MathJax.startup.promise.then(() => true)")
-            page.add_style_tag(content=PRINT_CSS)
-            page.emulate_media(media="print")
-            page.pdf(
-                path=str(partial),
-                format="A4",
-                print_background=True,
-                margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
-            )
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(html_dir) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/{book}", wait_until="load")
+        if page.locator(".math").count():
+            try:
+                page.wait_for_function(
+                    "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                    timeout=60_000,
+                )
+            except Exception as err:  # playwright's TimeoutError
+                raise RuntimeError(f"MathJax never started on the book page: {err}") from err
+            page.evaluate("() => MathJax.startup.promise.then(() => true)")
+        page.add_style_tag(content=PRINT_CSS)
+        page.emulate_media(media="print")
+        page.pdf(
+            path=str(partial),
+            format="A4",
+            print_background=True,
+            margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+        )
+        browser.close()
     partial.replace(out)  # a failed print never leaves a half-written book.pdf
     return out

@@ -13,16 +13,14 @@ must show every claim of the chapters in the build as holding.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 import yaml
 
+from coursepkg.authoring.browser import CHROMIUM, CHROMIUM_ARGS, serve
 from coursepkg.chapters import CHAPTERS
 from coursepkg.claims import all_claims
 
@@ -32,17 +30,6 @@ CHAPTER_PAGES = {c.id: c.page for c in CHAPTERS}
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 KNOWN_PAGE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
 """sphinx-thebe declares this twice on every page; harmless, and not ours to fix."""
 
@@ -82,20 +69,10 @@ def _colab_url(page: str) -> str:
     return f"{colab}/github/{org_repo}/blob/{repo['branch']}/{Path(path).with_suffix('.ipynb')}"
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url():
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(HTML) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -81,14 +81,22 @@ def test_units_are_correlated_within_one_class_and_the_control_is_untouched(stud
 
 def test_occlusion_and_ablation_are_measured_against_their_controls(study):
     run = study.regulatory[0]
-    assert set(run.occlusion) == {"trained", "untrained", "shuffled sites"}
-    assert all(0 <= v <= 1 for v in run.occlusion.values())
-    example = run.example
-    assert len(example["sequence"]) == TINY.length
-    assert example["sites"].shape == example["trained"].shape == (TINY.length,)
-    assert example["sites"].tolist() == [
-        any(s <= t < e for s, e in _sites(example["sequence"])) for t in range(TINY.length)
+    assert set(run.occlusion) == set(ch7.OCCLUDED) == {"enhancers", "promoters"}
+    for kind in ch7.OCCLUDED:
+        assert set(run.occlusion[kind]) == {"trained", "untrained", "shuffled sites"}
+        assert all(0 <= v <= 1 for v in run.occlusion[kind].values())
+    assert 0 <= run.on_signal("trained") <= 1
+    enhancer, promoter = run.examples["enhancers"], run.examples["promoters"]
+    for example in (enhancer, promoter):
+        assert len(example["sequence"]) == TINY.length
+        assert example["sites"].shape == example["trained"].shape == (TINY.length,)
+    # an enhancer's signal is its motif sites, a promoter's the TATA box at its position
+    assert enhancer["sites"].tolist() == [
+        any(s <= t < e for s, e in _sites(enhancer["sequence"])) for t in range(TINY.length)
     ]
+    at = tata_position(TINY.length)
+    assert np.flatnonzero(promoter["sites"]).tolist() == list(range(at, at + len(TATA)))
+    assert promoter["sequence"][at : at + len(TATA)] == TATA
     assert set(run.ablation) == {"top", "random"}
     assert all(-1 <= v <= 1 for v in run.ablation.values())
     # every tree method was scored, NJ included

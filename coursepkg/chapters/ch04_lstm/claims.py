@@ -43,11 +43,11 @@ CLAIMS = [
     Claim(
         "ch04.forget_closes_in_closed_chromatin",
         "Trained to count motifs in the current open region of an ATAC-seq-like track, "
-        "the LSTM learns a forget gate that is high in open chromatin and low in closed "
-        "chromatin.",
+        "the LSTM learns a forget gate that is higher in open chromatin than in closed "
+        "chromatin (by a margin that varies between seeds).",
         "mean forget gate in open bins minus in closed bins (held-out tracks)",
         ">=",
-        0.3,
+        0.15,
         over="median",
     ),
     Claim(
@@ -55,7 +55,7 @@ CLAIMS = [
         "The forget gate falls as the track leaves an open region.",
         "mean forget gate at the last open bin minus at the first closed bin",
         ">=",
-        0.25,
+        0.1,
         over="median",
     ),
     Claim(

@@ -7,7 +7,8 @@
   promoters. A probe moves one TATA box in each held-out enhancer to the promoters'
   TATA position or elsewhere, to ask whether the network cares where the box is.
   Occlusion (:mod:`coursepkg.analysis.occlusion`) hides one base at a time and asks
-  whether the bases the output depends on most are the planted motif sites; ablation
+  whether the bases the output depends on most are the signals we planted (an
+  enhancer's motif sites, a promoter's TATA box); ablation
   zeroes the summary units that track the motif count most closely and measures the
   accuracy lost, beside zeroing as many units drawn at random.
 * :func:`family_run` trains a next-residue LSTM on the Pfam fn3 seed and compares, column
@@ -136,12 +137,14 @@ class RegulatoryRun:
     sits at the promoters' TATA position instead of elsewhere (paired, enhancer by enhancer)."""
 
     occlusion: dict
-    """``{"trained": .., "untrained": .., "shuffled sites": ..}``: mean share of each held-out
-    enhancer's ``top_k`` occlusion positions that fall on a motif site; "shuffled sites"
-    scores the trained network's positions against the sites permuted along each sequence."""
-    example: dict
-    """One held-out enhancer: ``{"sequence", "sites" (L,), "trained" (L,), "untrained" (L,)}``
-    (the occlusion profiles)."""
+    """``{kind: {"trained": .., "untrained": .., "shuffled sites": ..}}`` for each of
+    :data:`OCCLUDED` (``"enhancers"``, ``"promoters"``): the mean share of each held-out
+    sequence's ``top_k`` occlusion positions that fall on its planted signal (an enhancer's
+    motif sites, a promoter's TATA box at the TATA position); "shuffled sites" scores the
+    trained network's positions against the signal's bases permuted along each sequence."""
+    examples: dict
+    """One held-out sequence of each kind: ``{kind: {"sequence", "sites" (L,), "trained"
+    (L,), "untrained" (L,)}}`` (the occlusion profiles)."""
     ablation: dict
     """``{"top": .., "random": ..}``: held-out accuracy lost when ``n_ablated`` summary units
     are set to 0: the ones with the largest ``|r|`` with the motif count (chosen on the
@@ -157,6 +160,12 @@ class RegulatoryRun:
     def gain(self, feature: str) -> float:
         """Best ``|r|``, trained minus untrained (the same units and sequences)."""
         return self.best(feature) - self.best(feature, "untrained")
+
+    def on_signal(self, network: str) -> float:
+        """Share of top-k occlusion positions on the planted signal, the mean of the two
+        kinds of sequence (each kind counts the same): ``network`` is ``"trained"``,
+        ``"untrained"`` or ``"shuffled sites"``."""
+        return float(np.mean([self.occlusion[kind][network] for kind in OCCLUDED]))
 
 
 def tata_probe(enhancers: list[str], seed: int) -> tuple[list[str], list[str]]:
@@ -214,11 +223,12 @@ def regulatory_run(seed: int, settings: Settings = BOOK) -> RegulatoryRun:
                     correlations.setdefault(feature, {})[name] = r
                 shift = net(onehot_batch(there)) - net(onehot_batch(elsewhere))
                 shifts[name] = float(shift.mean())
-        occlusion, example = occlusion_scores(
+        promoters = [s for s, c in zip(data.sequences[n:], labels, strict=True) if c == 1]
+        occlusion, examples = occlusion_scores(
             model,
             untrained,
-            enhancers[: settings.n_occluded],
-            settings.top_k,
+            {"enhancers": enhancers, "promoters": promoters},
+            settings,
             derive(seed, "shuffle"),
         )
         ablation = ablation_drops(model, x, data, settings, derive(seed, "ablation"))
@@ -232,27 +242,51 @@ def regulatory_run(seed: int, settings: Settings = BOOK) -> RegulatoryRun:
         correlations,
         shifts,
         occlusion,
-        example,
+        examples,
         ablation,
     )
 
 
-def occlusion_scores(model, untrained, enhancers: list[str], k: int, seed: int):
-    """Top-``k`` occlusion hits on the motif sites (see :attr:`RegulatoryRun.occlusion`),
-    and the profiles of the first enhancer."""
-    sites = motif_sites(enhancers)
-    x = onehot_batch(enhancers)
-    profiles = {
-        name: occlusion_profile(net, x).numpy()
-        for name, net in (("trained", model), ("untrained", untrained))
-    }
+OCCLUDED = ("enhancers", "promoters")
+"""The two kinds of held-out sequence occlusion is scored on, each against its own signal."""
+
+
+def planted_signal(kind: str, sequences: list[str]) -> np.ndarray:
+    """``(N, L)`` bool, True on the bases of the signal the simulator planted: every motif
+    site of an enhancer (:func:`~coursepkg.data.regulatory.motif_sites`), or the TATA box at
+    the promoters' TATA position."""
+    if kind == "enhancers":
+        return motif_sites(sequences)
+    if kind == "promoters":
+        length = len(sequences[0])
+        mask = np.zeros((len(sequences), length), dtype=bool)
+        at = tata_position(length)
+        mask[:, at : at + len(TATA)] = True
+        return mask
+    raise ValueError(f"kind must be one of {OCCLUDED}, got {kind!r}")
+
+
+def occlusion_scores(model, untrained, held_out: dict, settings: Settings, seed: int):
+    """Top-``k`` occlusion hits on the planted signals (see :attr:`RegulatoryRun.occlusion`)
+    of the first ``settings.n_occluded`` held-out sequences of each kind, and the profiles of
+    the first sequence of each kind."""
     rng = np.random.default_rng(seed)
-    shuffled = np.stack([rng.permutation(row) for row in sites])
-    scores = {name: float(top_k_hits(p, sites, k).mean()) for name, p in profiles.items()}
-    scores["shuffled sites"] = float(top_k_hits(profiles["trained"], shuffled, k).mean())
-    example = {"sequence": enhancers[0], "sites": sites[0]}
-    example.update({name: p[0] for name, p in profiles.items()})
-    return scores, example
+    k = settings.top_k
+    scores, examples = {}, {}
+    for kind in OCCLUDED:
+        sequences = held_out[kind][: settings.n_occluded]
+        sites = planted_signal(kind, sequences)
+        x = onehot_batch(sequences)
+        profiles = {
+            name: occlusion_profile(net, x).numpy()
+            for name, net in (("trained", model), ("untrained", untrained))
+        }
+        shuffled = np.stack([rng.permutation(row) for row in sites])
+        scores[kind] = {name: float(top_k_hits(p, sites, k).mean()) for name, p in profiles.items()}
+        scores[kind]["shuffled sites"] = float(top_k_hits(profiles["trained"], shuffled, k).mean())
+        examples[kind] = {"sequence": sequences[0], "sites": sites[0]}
+        examples[kind].update({name: p[0] for name, p in profiles.items()})
+    return scores, examples
 
 
 def ablation_drops(model, x, data, settings: Settings, seed: int) -> dict:
@@ -280,24 +314,24 @@ def ablation_drops(model, x, data, settings: Settings, seed: int) -> dict:
     return {"top": full - accuracy(top), "random": full - float(np.mean(random))}
 
 
+OCCLUSION_SIGNALS = {"enhancers": "motif sites", "promoters": "TATA box"}
+"""How tables and figures name each kind's planted signal."""
+
+
 def attribution_table(runs: list[RegulatoryRun]) -> list[dict]:
-    """Occlusion hits on motif sites and accuracy lost by ablation, median (min-max)."""
+    """Share of top-k occlusion positions on the planted signal, by kind of sequence and
+    pooled, for each network and control, median (min-max) over seeds."""
     from coursepkg.viz.tables import spread
 
-    occ = [
-        {
-            "measure": f"top-k occlusion positions on a motif site: {name}",
-            "value": spread([r.occlusion[name] for r in runs]),
-        }
-        for name in ("trained", "untrained", "shuffled sites")
-    ]
-    occ.append(
-        {
-            "measure": "trained minus untrained",
-            "value": spread([r.occlusion["trained"] - r.occlusion["untrained"] for r in runs]),
-        }
-    )
-    return occ
+    rows = []
+    for name in ("trained", "untrained", "shuffled sites"):
+        row = {"network": name if name != "shuffled sites" else "trained, shuffled sites"}
+        for kind in OCCLUDED:
+            label = f"{kind}: on the {OCCLUSION_SIGNALS[kind]}"
+            row[label] = spread([r.occlusion[kind][name] for r in runs])
+        row["both kinds"] = spread([r.on_signal(name) for r in runs])
+        rows.append(row)
+    return rows
 
 
 def ablation_table(runs: list[RegulatoryRun]) -> list[dict]:
@@ -541,11 +575,11 @@ class Study:
             "ch07.family_before_learned": [
                 f.spearman("trained", "before") - f.spearman("untrained", "before") for f in fam
             ],
-            "ch07.occlusion_on_motifs": [
-                r.occlusion["trained"] - r.occlusion["untrained"] for r in reg
+            "ch07.occlusion_on_signals": [
+                r.on_signal("trained") - r.on_signal("untrained") for r in reg
             ],
             "ch07.occlusion_beats_shuffle": [
-                r.occlusion["trained"] - r.occlusion["shuffled sites"] for r in reg
+                r.on_signal("trained") - r.on_signal("shuffled sites") for r in reg
             ],
             "ch07.ablation_top_units": [r.ablation["top"] - r.ablation["random"] for r in reg],
             "ch07.tree_rebuilt": [s.rf["trained"] for s in sp],

@@ -163,43 +163,61 @@ def plot_probe(runs) -> Figure:
 
 
 def plot_occlusion(run, runs) -> Figure:
-    """Left: the occlusion profile ``o_t`` of one held-out enhancer, trained and untrained,
-    with its motif sites shaded. Right: the share of each enhancer's top-k positions that
-    fall on a site, every seed, beside the untrained network and shuffled sites."""
-    example = run.example
-    fig, axes = new_figure(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [3, 1.2]})
-    ax = axes[0, 0]
-    sites = np.asarray(example["sites"])
-    for t in np.flatnonzero(sites):
-        ax.axvspan(t - 0.5, t + 0.5, color=REGULATORY["motif"], alpha=0.18, lw=0)
-    positions = np.arange(len(sites))
+    """Left: the occlusion profile ``o_t`` of one held-out enhancer (motif sites shaded) and
+    one held-out promoter (the TATA box at its position shaded), trained and untrained.
+    Right: every seed, the share of top-k positions on the enhancers' motif sites against
+    the share on the promoters' TATA box, trained and untrained, with the shuffled-site
+    level of each axis."""
+    fig, axes = new_figure(2, 2, figsize=(11, 5.6), gridspec_kw={"width_ratios": [3, 1.6]})
+    shade = {"enhancers": REGULATORY["motif"], "promoters": REGULATORY["TATA"]}
+    what = {"enhancers": "planted motif sites", "promoters": "TATA box at its position"}
+    for ax, kind in zip(axes[:, 0], ("enhancers", "promoters"), strict=True):
+        example = run.examples[kind]
+        sites = np.asarray(example["sites"])
+        for t in np.flatnonzero(sites):
+            ax.axvspan(t - 0.5, t + 0.5, color=shade[kind], alpha=0.18, lw=0)
+        positions = np.arange(len(sites))
+        for network in ("untrained", "trained"):
+            ax.plot(
+                positions,
+                example[network],
+                color=NETWORK_COLOURS[network],
+                lw=1.2,
+                label=f"{network} network",
+            )
+        ax.axhline(0, color=REFERENCE["chance"], ls=":")
+        ax.set_xlabel(f"position t (shaded: {what[kind]})")
+        ax.set_ylabel("logit change when\nbase t is hidden (o_t)")
+        ax.set_title(f"one held-out {kind[:-1]} (seed {run.seed})")
+        ax.legend(fontsize=8)
+    gs = axes[0, 1].get_gridspec()
+    axes[0, 1].remove()
+    axes[1, 1].remove()
+    ax = fig.add_subplot(gs[:, 1])
     for network in ("untrained", "trained"):
-        ax.plot(
-            positions,
-            example[network],
+        ax.scatter(
+            [r.occlusion["enhancers"][network] for r in runs],
+            [r.occlusion["promoters"][network] for r in runs],
             color=NETWORK_COLOURS[network],
-            lw=1.2,
             label=f"{network} network",
         )
-    ax.axhline(0, color=REFERENCE["chance"], ls=":")
-    ax.set_xlabel("position t (shaded: planted motif sites)")
-    ax.set_ylabel("logit change when base t\nis hidden (o_t)")
-    ax.set_title(f"one held-out enhancer (seed {run.seed})")
-    ax.legend(fontsize=8)
-    ax = axes[0, 1]
-    controls = ("trained", "untrained", "shuffled sites")
-    colours = (NETWORK_COLOURS["trained"], NETWORK_COLOURS["untrained"], REFERENCE["chance"])
-    for k, (name, colour) in enumerate(zip(controls, colours, strict=True)):
-        values = [r.occlusion[name] for r in runs]
-        ax.scatter(
-            np.full(len(values), k) + np.linspace(-0.12, 0.12, len(values)), values, color=colour
-        )
-        ax.plot([k - 0.2, k + 0.2], [np.median(values)] * 2, color=colour)
-    ax.set_xticks(range(len(controls)))
-    ax.set_xticklabels(["trained", "untrained", "trained,\nshuffled sites"], fontsize=8)
+    ax.axvline(
+        np.median([r.occlusion["enhancers"]["shuffled sites"] for r in runs]),
+        color=REFERENCE["chance"],
+        ls=":",
+        label="shuffled sites (median)",
+    )
+    ax.axhline(
+        np.median([r.occlusion["promoters"]["shuffled sites"] for r in runs]),
+        color=REFERENCE["chance"],
+        ls=":",
+    )
+    ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("share of top-k positions\non a motif site")
-    ax.set_title("every seed (line: median)")
+    ax.set_xlabel("enhancers: share of top-k\npositions on a motif site")
+    ax.set_ylabel("promoters: share of top-k positions on the TATA box")
+    ax.set_title("every seed")
+    ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
 

@@ -67,7 +67,7 @@ WINDOW, STRIDE = 200, 100
 """Training examples: windows of 200 codons of one frame, every 100 codons."""
 
 SETTINGS = dict(
-    hidden_size=32, embedding_size=16, forget_bias=3.0, epochs=5, batch_size=32, lr=1e-2
+    hidden_size=32, embedding_size=16, forget_bias=3.0, epochs=8, batch_size=32, lr=1e-2
 )
 """The settings of the book (and of ``claims.measure``)."""
 
