@@ -32,6 +32,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -67,6 +69,21 @@ def explain(property: str, example: str = "", expected: str = "", got: str = "")
     got:      0.7
     """
     return "\n".join(Problem(property, example, expected, got).lines())
+
+
+def format_numbers(values, digits: int = 4) -> str:
+    """Numbers as a failure message shows them: ``digits`` significant digits, nested lists
+    for arrays (a tensor, an array, a list or one number).
+
+    >>> format_numbers([0.123456, 2, float("nan")])
+    '[0.1235, 2, nan]'
+    >>> format_numbers([[1.0, 0.5], [0.25, 1 / 3]], digits=2)
+    '[[1, 0.5], [0.25, 0.33]]'
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 0:
+        return f"{float(values):.{digits}g}"
+    return "[" + ", ".join(format_numbers(v, digits) for v in values) + "]"
 
 
 _FAILURES: dict[tuple[str, str, str], int] = {}

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import torch
 
-from coursepkg.practice import Problem, PublicCheck, expected
+from coursepkg.practice import Problem, PublicCheck, expected, format_numbers
 
 FUNCTIONS = ("jacobian_norms", "decay_rate")
 
@@ -56,10 +56,6 @@ def larger() -> tuple[torch.Tensor, ...]:
 NETWORKS = {"SMALL": small, "LARGER": larger}
 
 
-def _numbers(values) -> str:
-    return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
-
-
 def as_vector(value) -> torch.Tensor:
     """The student's result as a float64 vector (a tensor, an array or a list)."""
     if not isinstance(value, (torch.Tensor, np.ndarray, list, tuple)):
@@ -87,18 +83,21 @@ def diagnose_norms(got: torch.Tensor, want: torch.Tensor, example: str) -> Probl
         return None
     if not bool(torch.isfinite(got).all()):
         return Problem(
-            "jacobian_norms returns finite numbers", example, _numbers(want), _numbers(got)
+            "jacobian_norms returns finite numbers",
+            example,
+            format_numbers(want),
+            format_numbers(got),
         )
     if T > 1 and bool(torch.isclose(got, want.flip(0), rtol=1e-5, atol=1e-12).all()):
         return Problem(
             "entry t is ||dh_T/dh_t||: entry T-1 is one step back, entry 0 goes all the way "
             "back to h_0",
             example,
-            _numbers(want),
-            f"{_numbers(got)}   (the same numbers, in the opposite order)",
+            format_numbers(want),
+            f"{format_numbers(got)}   (the same numbers, in the opposite order)",
             hints=("Which end of your array holds the Jacobian one step back?",),
         )
-    shown = (_numbers(want), _numbers(got)) if T <= 6 else ("", "")
+    shown = (format_numbers(want), format_numbers(got)) if T <= 6 else ("", "")
     if not bool(close[-1]):
         return Problem(
             "already one step back (entry T-1, the norm of dh_T/dh_{T-1}) differs",
@@ -184,7 +183,7 @@ def _check_norms(jacobian_norms, name: str) -> Problem | None:
 def _check_halving(decay_rate) -> Problem | None:
     norms = 2.0 * 0.5 ** (5 - np.arange(5))  # halves with every step back
     return diagnose_rate(
-        decay_rate(torch.tensor(norms)), math.log(0.5), f"norms {_numbers(norms)} (T = 5)"
+        decay_rate(torch.tensor(norms)), math.log(0.5), f"norms {format_numbers(norms)} (T = 5)"
     )
 
 

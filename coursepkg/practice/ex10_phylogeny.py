@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from coursepkg.practice import Problem, PublicCheck, expected
+from coursepkg.practice import Problem, PublicCheck, expected, format_numbers
 
 FUNCTIONS = ("species_mean_states", "state_distances", "upgma_newick")
 
@@ -52,13 +52,6 @@ FIVE_NAMES = ["A", "B", "C", "D", "E"]
 def states() -> list[torch.Tensor]:
     """The public states as float64 tensors."""
     return [torch.tensor(s, dtype=torch.float64) for s in STATES]
-
-
-def _numbers(values, digits: int = 4) -> str:
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim == 0:
-        return f"{float(values):.{digits}g}"
-    return "[" + ", ".join(_numbers(v, digits) for v in values) + "]"
 
 
 def as_array(value, what: str) -> np.ndarray:
@@ -115,8 +108,8 @@ def diagnose_means(got, want_names: list[str], want: np.ndarray, example: str) -
         f"row {s} ({want_names[s]}) is the mean state over every position of that "
         "species' sequences, pooled",
         example,
-        _numbers(want[s]),
-        _numbers(means[s]),
+        format_numbers(want[s]),
+        format_numbers(means[s]),
         hints=(
             f"Every position counts once, whichever sequence it is in ({SECTION}).",
             "A sequence with twice as many positions contributes twice as many states to "
@@ -142,7 +135,7 @@ def diagnose_distances(got, want: np.ndarray, example: str) -> Problem | None:
     if np.allclose(got, want, rtol=1e-5, atol=1e-9 * scale):
         return None
     a, b = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
-    shown = (_numbers(want), _numbers(got)) if len(want) <= 4 else ("", "")
+    shown = (format_numbers(want), format_numbers(got)) if len(want) <= 4 else ("", "")
     where = f"entry ({a}, {b}): expected {want[a, b]:.6g}, got {got[a, b]:.6g}"
     if np.allclose(got, want**2, rtol=1e-6, atol=1e-9 * scale**2):
         return Problem(
@@ -378,7 +371,7 @@ def _check_means(species_mean_states) -> Problem | None:
 def _check_distances(state_distances) -> Problem | None:
     stored = expected.load("ex10_phylogeny")
     means = torch.tensor(stored["means"], dtype=torch.float64)
-    example = f"means = {_numbers(stored['means'])}"
+    example = f"means = {format_numbers(stored['means'])}"
     return diagnose_distances(state_distances(means), np.array(stored["distances"]), example)
 
 
